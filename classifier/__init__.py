@@ -1,0 +1,65 @@
+"""Topic classifier for Russian citizen appeals: housing, waste, roads, ecology, other.
+
+>>> import classifier
+>>> classifier.LABELS
+('housing', 'waste', 'roads', 'ecology', 'other')
+
+Importing the package loads no model and no morphology dictionary; names are
+imported from their modules on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
+
+if TYPE_CHECKING:
+    from classifier.api import load, predict
+    from classifier.data import LabelledData, read_labelled
+    from classifier.errors import AppealsError, InputError, ModelFileError, ModelVersionWarning
+    from classifier.evaluation import Metrics, compute_metrics
+    from classifier.model import Model, load_model
+    from classifier.normalize import normalize_text
+    from classifier.pipeline import build_pipeline
+    from classifier.prediction import Prediction
+    from classifier.preprocess import LemmaPreprocessor, TextNormalizer
+    from classifier.training import TrainResult, train, train_file
+
+_EXPORTS = {
+    "load": "classifier.api",
+    "predict": "classifier.api",
+    "LabelledData": "classifier.data",
+    "read_labelled": "classifier.data",
+    "AppealsError": "classifier.errors",
+    "InputError": "classifier.errors",
+    "ModelFileError": "classifier.errors",
+    "ModelVersionWarning": "classifier.errors",
+    "Metrics": "classifier.evaluation",
+    "compute_metrics": "classifier.evaluation",
+    "Model": "classifier.model",
+    "load_model": "classifier.model",
+    "normalize_text": "classifier.normalize",
+    "build_pipeline": "classifier.pipeline",
+    "Prediction": "classifier.prediction",
+    "LemmaPreprocessor": "classifier.preprocess",
+    "TextNormalizer": "classifier.preprocess",
+    "TrainResult": "classifier.training",
+    "train": "classifier.training",
+    "train_file": "classifier.training",
+}
+
+__all__ = ["LABELS", "LABELS_RU", "PUBLISHED_SHARES", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'classifier' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,33 @@
+"""The two calls most users need: `load()` and `predict()`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import overload
+
+from classifier.model import Model, default_model_path, load_model
+from classifier.prediction import Prediction
+
+
+@functools.cache
+def _cached(path: Path) -> Model:
+    return load_model(path)
+
+
+def load(path: Path | str | None = None) -> Model:
+    """Return the model at `path` (default: the shipped one), loaded once per process."""
+    return _cached(Path(path).resolve() if path is not None else default_model_path().resolve())
+
+
+@overload
+def predict(texts: str, model: Model | None = None) -> Prediction: ...
+@overload
+def predict(texts: Sequence[str], model: Model | None = None) -> list[Prediction]: ...
+def predict(texts, model=None):
+    """Classify one text (returns a `Prediction`) or a list of texts (returns a list, in order)."""
+    model = model if model is not None else load()
+    if isinstance(texts, str):
+        return model.predict([texts])[0]
+    return model.predict(texts)
