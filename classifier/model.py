@@ -8,7 +8,7 @@ import os
 import platform
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -110,6 +110,7 @@ class Model:
             tmp_path = Path(tmp.name)
         try:
             joblib.dump(self.pipeline, tmp_path, compress=("xz", 3))
+            tmp_path.chmod(0o644)
             meta = dict(self.metadata)
             meta.update(
                 format_version=FORMAT_VERSION,
@@ -189,6 +190,8 @@ def load_model(path: Path | str | None = None) -> Model:
 def _check_texts(texts: Sequence[str]) -> list[str]:
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string")
+    if isinstance(texts, (bytes, bytearray)) or not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be a list of str, got {type(texts).__name__}")
     texts = list(texts)
     for i, text in enumerate(texts):
         if not isinstance(text, str):

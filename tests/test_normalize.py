@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from classifier.normalize import normalize_text
+
+CASES = [
+    ("Ёлки-палки, ЁЖ", "елки-палки еж"),
+    ("Звоните 8 (912) 345-67-89", "звоните _phone_"),
+    ("тел.: +7 912 345 67 89", "телефон _phone_"),
+    ("пишите на ivan.petrov@mail.ru", "пишите на _email_"),
+    ("смотрите https://vk.com/wall-1_2 и www.gosuslugi.ru", "смотрите _url_ и _url_"),
+    ("@admin_city ответьте", "_mention_ ответьте"),
+    ("#ДорогиКузбасса опять", "_hashtag_ дороги кузбасса опять"),
+    ("ул. Мира, д. 5а, кв. 12", "улица мира дом _house_ квартира _flat_"),
+    ("ул Ленина д 7 кв 3", "улица ленина дом _house_ квартира _flat_"),
+    ("мкр. Северный, р-н ТЭЦ", "микрорайон северный район тэц"),
+    ("пр-т Ленина", "проспект ленина"),
+    ("г. Тверь, 2023 г.", "город тверь _num_ год"),
+    ("заплатили 5000 руб. за вывоз", "заплатили _num_ рублей за вывоз"),
+    ("Маршрут № 12 не ходит", "маршрут _num_ не ходит"),
+    ("мусoр у пoдъезда", "мусор у подъезда"),  # Latin o inside Cyrillic words
+    ("КOНТЕЙНЕР", "контейнер"),  # Latin O in caps
+    ("iPhone и Wi-Fi", "iphone и wi-fi"),  # Latin words stay Latin
+    ("Ужаааас!!! 😡😡", "ужас _emoji_"),
+    ("из-за ямы кое-где", "из-за ямы кое-где"),
+    ("", ""),
+    ("   \n\t ", ""),
+    ("!!! ??? ...", ""),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize("text", [text for text, _ in CASES])
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+def test_normalize_rejects_non_string() -> None:
+    with pytest.raises(TypeError, match="must be str"):
+        normalize_text(None)  # type: ignore[arg-type]
