@@ -12,6 +12,7 @@ import pandas as pd
 
 from classifier.errors import InputError
 from classifier.labels import LABELS
+from classifier.tables import read_table
 
 
 @dataclass
@@ -28,19 +29,6 @@ class LabelledData:
         """Return the number of texts per label, in `LABELS` order."""
         counts = Counter(self.labels)
         return {name: counts.get(name, 0) for name in LABELS}
-
-
-def read_table(path: Path | str) -> pd.DataFrame:
-    """Read a CSV file of appeals as strings, naming the file in any error."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: cannot read as CSV: {exc}") from None
 
 
 def require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:
