@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -21,14 +22,26 @@ app = typer.Typer(
 ModelOption = Annotated[
     Optional[Path], typer.Option("--model", "-m", help="Model file (default: the shipped model).")
 ]
+TextCol = Annotated[str, typer.Option("--text-col", help="Column with the appeal text.")]
+LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the label.")]
+LabelsMap = Annotated[
+    Optional[Path],
+    typer.Option("--labels-map", help="CSV/XLSX (name,label) or JSON mapping of label names."),
+]
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code=2)
+@contextmanager
+def user_errors():
+    """Turn the package's errors into a one-line message and exit code 2."""
+    try:
+        yield
+    except AppealsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
 
 
-def _say(message: str) -> None:
+def say(message: str) -> None:
+    """Print a progress or status line to stderr."""
     typer.echo(message, err=True)
 
 
@@ -46,10 +59,8 @@ def predict(
 
     if texts == ["-"]:
         texts = [line.rstrip("\n") for line in sys.stdin]
-    try:
+    with user_errors():
         results = run(texts, model=load(model))
-    except AppealsError as exc:
-        raise _fail(exc) from None
     for text, result in zip(texts, results):
         if as_json:
             typer.echo(json.dumps({"text": text, **result.to_dict()}, ensure_ascii=False))
@@ -59,67 +70,121 @@ def predict(
 
 @app.command()
 def train(
-    data: Annotated[Path, typer.Argument(help="Labelled CSV with text and label columns.")],
+    data: Annotated[Path, typer.Argument(help="Labelled table: CSV, XLSX, JSONL or Parquet.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")] = Path(
         "models/appeals.joblib"
     ),
     test: Annotated[
-        Optional[Path], typer.Option(help="Held-out labelled CSV to evaluate on.")
+        Optional[Path], typer.Option(help="Held-out labelled table to evaluate on.")
     ] = None,
-    text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
-    label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+    text_col: TextCol = "text",
+    label_col: LabelCol = "label",
+    labels_map: LabelsMap = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds (0: none).")] = 5,
 ) -> None:
-    """Train a model on labelled data and save it with its metadata."""
+    """Train a model on labelled data; save it with its metadata and model card."""
+    from rich.progress import Progress
+
     from classifier.training import train_file
 
-    try:
+    with user_errors(), Progress(transient=True) as bar:
+        task = bar.add_task("cross-validation", total=max(folds, 0))
         result = train_file(
             data,
             out=out,
             test_path=test,
             text_col=text_col,
             label_col=label_col,
+            labels_map=labels_map,
             folds=folds,
-            progress=_say,
+            progress=lambda message: bar.console.print(message, style="dim"),
+            on_fold=lambda fold: bar.update(task, completed=fold),
         )
-    except AppealsError as exc:
-        raise _fail(exc) from None
-    dropped = result.model.metadata["training_data"]["dropped_empty_rows"]
-    if dropped:
-        _say(f"dropped {dropped} row(s) with empty text")
     if result.cv:
         typer.echo(f"cross-validated ({folds} folds) macro-F1: {result.cv.macro_f1:.3f}")
         typer.echo(result.cv.table())
     if result.test:
         typer.echo(f"held-out macro-F1: {result.test.macro_f1:.3f}")
         typer.echo(result.test.table())
-    typer.echo(f"model written to {result.model.path}")
+    typer.echo(
+        f"model written to {result.model.path} (card: {result.model.path.with_suffix('.md')})"
+    )
 
 
 @app.command()
 def evaluate(
-    data: Annotated[Path, typer.Argument(help="Labelled CSV with text and label columns.")],
+    data: Annotated[Path, typer.Argument(help="Labelled table: CSV, XLSX, JSONL or Parquet.")],
     model: ModelOption = None,
-    text_col: Annotated[str, typer.Option(help="Text column.")] = "text",
-    label_col: Annotated[str, typer.Option(help="Label column.")] = "label",
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Folder for metrics, heatmap, errors.")
+    ] = None,
+    text_col: TextCol = "text",
+    label_col: LabelCol = "label",
+    labels_map: LabelsMap = None,
 ) -> None:
-    """Evaluate a model on labelled data: per-label metrics and the confusion matrix."""
+    """Evaluate a model on labelled data: per-label metrics, confusion matrix, worst errors."""
     from classifier.api import load
     from classifier.data import read_labelled
-    from classifier.evaluation import compute_metrics
+    from classifier.evaluate import evaluate as run
+    from classifier.evaluate import write_evaluation
 
-    try:
-        labelled = read_labelled(data, text_col=text_col, label_col=label_col)
-        loaded = load(model)
-    except AppealsError as exc:
-        raise _fail(exc) from None
-    predicted = [p.label for p in loaded.predict(labelled.texts)]
-    metrics = compute_metrics(labelled.labels, predicted)
-    typer.echo(
-        f"{data}: {metrics.n} texts, macro-F1 {metrics.macro_f1:.3f}, accuracy {metrics.accuracy:.3f}"
-    )
-    typer.echo(metrics.table())
+    with user_errors():
+        labelled = read_labelled(
+            data, text_col=text_col, label_col=label_col, labels_map=labels_map
+        )
+        for note in labelled.notes():
+            say(note)
+        result = run(load(model), labelled)
+    m = result.metrics
+    typer.echo(f"{data}: {m.n} texts, macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f}")
+    typer.echo(m.table())
+    if out is not None:
+        write_evaluation(result, out, source=str(data))
+        typer.echo(f"written to {out}/: evaluation.md, metrics.json, confusion.png, errors.csv")
+
+
+@app.command()
+def report(
+    data: Annotated[Path, typer.Argument(help="Appeals: CSV, XLSX, JSONL or Parquet.")],
+    model: ModelOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report.")] = Path(
+        "reports"
+    ),
+    text_col: TextCol = "text",
+    date_col: Annotated[
+        Optional[str],
+        typer.Option("--date-col", help="Date column for shares by month (default: detected)."),
+    ] = None,
+    method: Annotated[
+        str, typer.Option(help="Correction: pacc (default), acc, em, or naive cc / pcc.")
+    ] = "pacc",
+) -> None:
+    """Distribution of appeals by category against the published split, corrected for errors."""
+    from classifier.api import load
+    from classifier.data import require_columns
+    from classifier.quantify import METHODS
+    from classifier.report import DATE_COLUMNS, build_report, write_report
+    from classifier.tables import read_table
+
+    with user_errors():
+        if method not in METHODS:
+            raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
+        frame = read_table(data)
+        require_columns(frame, data, [text_col] + ([date_col] if date_col else []))
+        date_col = date_col or next((c for c in frame.columns if c.lower() in DATE_COLUMNS), None)
+        dates = frame[date_col].tolist() if date_col else None
+        say(f"classifying {len(frame)} appeals from {data}")
+        result = build_report(
+            load(model), frame[text_col].tolist(), dates=dates, method=method, source=str(data)
+        )
+        files = write_report(result, out)
+    typer.echo(result.table())
+    typer.echo()
+    typer.echo(result.summary())
+    if result.monthly:
+        typer.echo()
+        typer.echo(result.monthly_table())
+    typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
+from classifier.modelcard import render_model_card
 from classifier.prediction import Prediction
 
 FORMAT_VERSION = 1
@@ -54,6 +55,11 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def card_path(model_path: Path) -> Path:
+    """Return the Markdown model card that belongs to a model file."""
+    return model_path.with_suffix(".md")
 
 
 def metadata_path(model_path: Path) -> Path:
@@ -103,7 +109,7 @@ class Model:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if keep_previous and path.exists():
-            for old in (path, metadata_path(path)):
+            for old in (path, metadata_path(path), card_path(path)):
                 if old.exists():
                     os.replace(old, old.with_name(old.name + ".previous"))
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
@@ -130,6 +136,7 @@ class Model:
             )
             os.replace(tmp_path, path)
             os.replace(meta_tmp, metadata_path(path))
+            card_path(path).write_text(render_model_card(meta), encoding="utf-8")
         finally:
             tmp_path.unlink(missing_ok=True)
         self.metadata, self.path = meta, path

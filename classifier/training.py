@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
 
 from classifier.data import LabelledData, read_labelled
 from classifier.errors import InputError
@@ -25,9 +26,53 @@ class TrainResult:
     """The fitted model and the metrics measured while training it."""
 
     model: Model
+    data: LabelledData
     cv: Metrics | None
     test: Metrics | None
-    cv_confusion_rates: list[list[float]] | None
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-fold probabilities (label order: `LABELS`) and what quantification needs."""
+
+    proba: np.ndarray
+    metrics: Metrics
+    confusion_rates: np.ndarray
+    mean_probabilities: np.ndarray
+
+
+def cross_validate(
+    texts: list[str],
+    labels: list[str],
+    *,
+    folds: int = 5,
+    params: dict | None = None,
+    on_fold: Callable[[int], None] = lambda fold: None,
+) -> CrossValidation:
+    """Return stratified `folds`-fold out-of-fold predictions and their error rates."""
+    pipeline = build_pipeline(**(params or {}))
+    y = np.array(labels)
+    proba = np.zeros((len(texts), len(LABELS)))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, y), start=1):
+        fitted = clone(pipeline).fit([texts[i] for i in train_idx], y[train_idx])
+        order = [list(fitted.classes_).index(name) for name in LABELS]
+        proba[test_idx] = fitted.predict_proba([texts[i] for i in test_idx])[:, order]
+        on_fold(fold)
+    predicted = [LABELS[i] for i in proba.argmax(axis=1)]
+    truth = np.array([LABELS.index(name) for name in labels])
+    k = len(LABELS)
+    counts = np.zeros((k, k))
+    np.add.at(counts, (truth, proba.argmax(axis=1)), 1)
+    sums = np.zeros((k, k))
+    np.add.at(sums, truth, proba)
+    support = np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return CrossValidation(
+        proba=proba,
+        metrics=compute_metrics(labels, predicted),
+        confusion_rates=counts / support,
+        mean_probabilities=sums / support,
+    )
 
 
 def train(
@@ -37,27 +82,22 @@ def train(
     folds: int = 5,
     params: dict | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    on_fold: Callable[[int], None] = lambda fold: None,
 ) -> TrainResult:
     """Fit the pipeline on `data`; report `folds`-fold CV metrics and metrics on `test`."""
     counts = data.class_counts()
-    few = {name: n for name, n in counts.items() if n < MIN_PER_CLASS}
+    few = {name: n for name, n in counts.items() if n < max(MIN_PER_CLASS, folds)}
     if few:
         raise InputError(
             f"{data.path}: too few examples of "
             + ", ".join(f"{name!r} ({n})" for name, n in few.items())
-            + f"; each label needs at least {MIN_PER_CLASS}"
+            + f"; each label needs at least {max(MIN_PER_CLASS, folds)}"
         )
     params = dict(params or {})
-    cv = rates = None
+    cv = None
     if folds >= 2:
         progress(f"cross-validating ({folds} folds) on {len(data.texts)} texts")
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-        proba = cross_val_predict(
-            build_pipeline(**params), data.texts, data.labels, cv=splitter, method="predict_proba"
-        )
-        predicted = [sorted(LABELS)[i] for i in proba.argmax(axis=1)]
-        cv = compute_metrics(data.labels, predicted)
-        rates = _confusion_rates(data.labels, predicted)
+        cv = cross_validate(data.texts, data.labels, folds=folds, params=params, on_fold=on_fold)
     progress(f"fitting on {len(data.texts)} texts")
     pipeline = strip_fitted_vocabulary_noise(build_pipeline(**params).fit(data.texts, data.labels))
     model = Model(pipeline=pipeline)
@@ -65,6 +105,12 @@ def train(
     if test is not None:
         progress(f"evaluating on {len(test.texts)} held-out texts")
         test_metrics = compute_metrics(test.labels, [p.label for p in model.predict(test.texts)])
+    balanced = pipeline.named_steps["clf"].class_weight == "balanced"
+    prior = (
+        np.full(len(LABELS), 1.0 / len(LABELS))
+        if balanced
+        else np.array([counts[name] for name in LABELS]) / len(data.labels)
+    )
     model.metadata = {
         "params": params,
         "training_data": {
@@ -73,15 +119,22 @@ def train(
             "n": len(data.texts),
             "class_counts": counts,
             "dropped_empty_rows": len(data.dropped_empty),
+            "dropped_duplicate_rows": len(data.dropped_duplicates),
+            "label_conflicts": len(data.conflicts),
         },
         "metrics": {
-            "cv": cv.to_dict() if cv else None,
+            "cv": cv.metrics.to_dict() if cv else None,
             "test": test_metrics.to_dict() if test_metrics else None,
             "test_data": {"file": test.path.name, "sha256": test.sha256} if test else None,
         },
-        "cv_confusion_rates": rates,
+        # What prevalence correction needs (rows: true label, columns: predicted; LABELS order).
+        "quantification": {
+            "confusion_rates": cv.confusion_rates.round(6).tolist() if cv else None,
+            "mean_probabilities": cv.mean_probabilities.round(6).tolist() if cv else None,
+            "train_prior": prior.round(6).tolist(),
+        },
     }
-    return TrainResult(model=model, cv=cv, test=test_metrics, cv_confusion_rates=rates)
+    return TrainResult(model=model, data=data, cv=cv.metrics if cv else None, test=test_metrics)
 
 
 def train_file(
@@ -91,22 +144,17 @@ def train_file(
     test_path: Path | str | None = None,
     text_col: str = "text",
     label_col: str = "label",
+    labels_map: Path | str | None = None,
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
+    on_fold: Callable[[int], None] = lambda fold: None,
 ) -> TrainResult:
-    """Read labelled data from `path`, train, and save the model to `out`."""
-    data = read_labelled(path, text_col=text_col, label_col=label_col)
-    test = read_labelled(test_path, text_col=text_col, label_col=label_col) if test_path else None
-    result = train(data, test=test, folds=folds, progress=progress)
+    """Read labelled data from `path`, train, and save the model (and its card) to `out`."""
+    options = {"text_col": text_col, "label_col": label_col, "labels_map": labels_map}
+    data = read_labelled(path, **options)
+    for note in data.notes():
+        progress(note)
+    test = read_labelled(test_path, **options) if test_path else None
+    result = train(data, test=test, folds=folds, progress=progress, on_fold=on_fold)
     result.model.save(Path(out))
     return result
-
-
-def _confusion_rates(y_true: list[str], y_pred: list[str]) -> list[list[float]]:
-    # P(predicted j | true i), rows and columns in LABELS order: what adjusted counting needs.
-    index = {name: i for i, name in enumerate(LABELS)}
-    counts = np.zeros((len(LABELS), len(LABELS)))
-    for t, p in zip(y_true, y_pred):
-        counts[index[t], index[p]] += 1
-    rows = counts.sum(axis=1, keepdims=True)
-    return (counts / np.where(rows == 0, 1, rows)).round(6).tolist()

@@ -37,3 +37,14 @@ def fitted_model(small_train: pd.DataFrame) -> Model:
     """A model fitted in the test session (tests do not read models/ unless on purpose)."""
     pipeline = build_pipeline().fit(small_train["text"].tolist(), small_train["label"].tolist())
     return Model(pipeline=strip_fitted_vocabulary_noise(pipeline), metadata={"params": {}})
+
+
+@pytest.fixture(scope="session")
+def trained(small_train: pd.DataFrame):
+    """A model trained through `train()` with 5-fold CV, so it carries quantification rates."""
+    from classifier import LabelledData, train
+
+    data = LabelledData(
+        small_train["text"].tolist(), small_train["label"].tolist(), path=Path("small.csv")
+    )
+    return train(data, folds=5)

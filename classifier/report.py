@@ -1,0 +1,321 @@
+"""The distribution report: shares of the five labels in a set of appeals against the published split."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier.errors import InputError
+from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
+from classifier.model import Model
+from classifier.quantify import estimate_shares, point_estimate
+
+DATE_COLUMNS = ("date", "dt", "created_at", "created", "datetime", "дата")
+
+
+@dataclass(frozen=True)
+class CategoryShare:
+    """One label's row of the report."""
+
+    label: str
+    label_ru: str
+    count: int
+    share: float
+    published_share: float
+    corrected_share: float
+    corrected_low: float
+    corrected_high: float
+
+
+@dataclass(frozen=True)
+class ChiSquare:
+    """Goodness of fit of the corrected counts to the published split."""
+
+    statistic: float
+    dof: int
+    p_value: float
+    basis: str = "corrected shares x n against published shares x n"
+
+
+@dataclass(frozen=True)
+class MonthShares:
+    """Naive and corrected shares of one calendar month."""
+
+    month: str
+    n: int
+    share: dict[str, float]
+    corrected_share: dict[str, float]
+
+
+@dataclass
+class Report:
+    """Everything `appeals report` writes."""
+
+    n: int
+    n_empty: int
+    method: str
+    categories: list[CategoryShare]
+    chi_square: ChiSquare
+    model: dict
+    source: str = ""
+    monthly: list[MonthShares] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready report."""
+        return asdict(self)
+
+    def table(self) -> str:
+        """Return the Markdown table of shares."""
+        lines = [
+            "| label | category | count | naive share | corrected share (95% CI) | published |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in self.categories:
+            lines.append(
+                f"| {c.label} | {c.label_ru} | {c.count} | {c.share:.1%} | "
+                f"{c.corrected_share:.1%} ({c.corrected_low:.1%}–{c.corrected_high:.1%}) | "
+                f"{c.published_share:.0%} |"
+            )
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """Return one paragraph on the test against the published split."""
+        chi = self.chi_square
+        verdict = (
+            "differs from the published split"
+            if chi.p_value < 0.05
+            else "does not differ significantly from the published split"
+        )
+        return (
+            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares). "
+            f"Shares corrected for classifier error by {self.method.upper()}; 95% bootstrap "
+            f"intervals. The corrected distribution {verdict} "
+            f"(chi-square {chi.statistic:.1f}, {chi.dof} degrees of freedom, p = {chi.p_value:.3g})."
+        )
+
+    def monthly_table(self) -> str:
+        """Return the Markdown table of corrected shares per month."""
+        if not self.monthly:
+            return ""
+        lines = ["| month | n | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 2) + "|"]
+        for m in self.monthly:
+            cells = " | ".join(f"{m.corrected_share[name]:.1%}" for name in LABELS)
+            lines.append(f"| {m.month} | {m.n} | {cells} |")
+        return "\n".join(lines)
+
+
+def build_report(
+    model: Model,
+    texts: Sequence[str],
+    *,
+    dates: Sequence[str] | None = None,
+    method: str = "pacc",
+    n_boot: int = 1000,
+    seed: int = 0,
+    source: str = "",
+) -> Report:
+    """Classify `texts` and estimate the share of each label, naive and corrected."""
+    texts = list(texts)
+    proba = model.predict_proba(texts)
+    filled = np.array([bool(t.strip()) for t in texts], dtype=bool)
+    quant = _quantification(model, method)
+    shares = estimate_shares(proba[filled], method, n_boot=n_boot, seed=seed, **quant)
+    counts = np.bincount(proba[filled].argmax(axis=1), minlength=len(LABELS))
+    n_valid = int(filled.sum())
+    naive = counts / max(n_valid, 1)
+    categories = [
+        CategoryShare(
+            label=name,
+            label_ru=LABELS_RU[name],
+            count=int(counts[i]),
+            share=float(naive[i]),
+            published_share=PUBLISHED_SHARES[name],
+            corrected_share=float(shares.estimate[i]),
+            corrected_low=float(shares.low[i]),
+            corrected_high=float(shares.high[i]),
+        )
+        for i, name in enumerate(LABELS)
+    ]
+    monthly = _monthly(proba, filled, dates, method, quant) if dates is not None else []
+    meta = model.metadata
+    return Report(
+        n=len(texts),
+        n_empty=int((~filled).sum()),
+        method=method,
+        categories=categories,
+        chi_square=_chi_square(shares.estimate, n_valid),
+        model={
+            "file": str(model.path.name) if model.path else None,
+            "sha256": meta.get("artifact", {}).get("sha256"),
+            "trained_at": meta.get("trained_at"),
+        },
+        source=source,
+        monthly=monthly,
+    )
+
+
+def _quantification(model: Model, method: str) -> dict:
+    stored = model.metadata.get("quantification") or {}
+    if method in ("acc", "pacc") and not stored.get("confusion_rates"):
+        raise InputError(
+            f"the model has no cross-validation rates, which method {method!r} needs; "
+            "retrain it with --folds 5, or use --method cc or pcc"
+        )
+
+    def array(key: str) -> np.ndarray | None:
+        value = stored.get(key)
+        return np.asarray(value, dtype=float) if value else None
+
+    prior = array("train_prior")
+    return {
+        "confusion": array("confusion_rates"),
+        "mean_proba": array("mean_probabilities"),
+        "train_prior": prior if prior is not None else np.full(len(LABELS), 1.0 / len(LABELS)),
+    }
+
+
+def _chi_square(shares: np.ndarray, n: int) -> ChiSquare:
+    from scipy.stats import chisquare
+
+    expected = np.array([PUBLISHED_SHARES[name] for name in LABELS]) * n
+    observed = np.asarray(shares) * n
+    result = chisquare(observed, expected)
+    return ChiSquare(float(result.statistic), len(LABELS) - 1, float(result.pvalue))
+
+
+def _monthly(
+    proba: np.ndarray, filled: np.ndarray, dates: Sequence[str], method: str, quant: dict
+) -> list[MonthShares]:
+    parsed = pd.to_datetime(pd.Series(list(dates), dtype=str), errors="coerce", format="mixed")
+    bad = [i + 2 for i, (d, p) in enumerate(zip(dates, parsed)) if str(d).strip() and pd.isna(p)]
+    if bad:
+        raise InputError(
+            f"date column: {len(bad)} value(s) are not dates (rows {', '.join(map(str, bad[:10]))})"
+        )
+    months = parsed.dt.strftime("%Y-%m").to_numpy()
+    out = []
+    for month in sorted({m for m in months if isinstance(m, str)}):
+        mask = (months == month) & filled
+        if not mask.any():
+            continue
+        naive = point_estimate(proba[mask], "cc")
+        corrected = point_estimate(proba[mask], method, **quant)
+        out.append(
+            MonthShares(
+                month=month,
+                n=int(mask.sum()),
+                share={name: float(naive[i]) for i, name in enumerate(LABELS)},
+                corrected_share={name: float(corrected[i]) for i, name in enumerate(LABELS)},
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of the files `write_report` wrote."""
+
+    json: Path
+    markdown: Path
+    html: Path
+    distribution_png: Path
+    monthly_png: Path | None
+
+
+def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
+    """Write report.json, report.md, report.html and the charts into `out_dir`."""
+    from classifier.plots import distribution_chart, monthly_chart
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cats = report.categories
+    png = distribution_chart(
+        LABELS,
+        [c.published_share for c in cats],
+        [c.share for c in cats],
+        [c.corrected_share for c in cats],
+        [c.corrected_low for c in cats],
+        [c.corrected_high for c in cats],
+        out / "distribution.png",
+    )
+    monthly_png = None
+    if len(report.monthly) > 0:
+        monthly_png = monthly_chart(
+            [m.month for m in report.monthly],
+            {name: [m.corrected_share[name] for m in report.monthly] for name in LABELS},
+            out / "monthly.png",
+        )
+    json_path = out / "report.json"
+    json_path.write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    md = [
+        "# Distribution of appeals by category",
+        "",
+        f"Source: `{report.source}`." if report.source else "",
+        "",
+        report.summary(),
+        "",
+        report.table(),
+        "",
+        "![distribution](distribution.png)",
+    ]
+    if report.monthly:
+        md += [
+            "",
+            "## By month (corrected shares)",
+            "",
+            report.monthly_table(),
+            "",
+            "![monthly](monthly.png)",
+        ]
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+    html_path = out / "report.html"
+    html_path.write_text(_html(report, png, monthly_png), encoding="utf-8")
+    return ReportFiles(json_path, md_path, html_path, png, monthly_png)
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _html(report: Report, png: Path, monthly_png: Path | None) -> str:
+    rows = "".join(
+        f"<tr><td>{c.label}</td><td>{html.escape(c.label_ru)}</td><td>{c.count}</td>"
+        f"<td>{c.share:.1%}</td><td>{c.corrected_share:.1%} "
+        f"({c.corrected_low:.1%}–{c.corrected_high:.1%})</td><td>{c.published_share:.0%}</td></tr>"
+        for c in report.categories
+    )
+    monthly = ""
+    if report.monthly:
+        head = "".join(f"<th>{name}</th>" for name in LABELS)
+        body = "".join(
+            f"<tr><td>{m.month}</td><td>{m.n}</td>"
+            + "".join(f"<td>{m.corrected_share[name]:.1%}</td>" for name in LABELS)
+            + "</tr>"
+            for m in report.monthly
+        )
+        monthly = (
+            f"<h2>By month (corrected shares)</h2><table><tr><th>month</th><th>n</th>{head}</tr>"
+            f"{body}</table>{_img(monthly_png) if monthly_png else ''}"
+        )
+    return f"""<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>Distribution of appeals</title>
+<style>body{{font-family:sans-serif;max-width:860px;margin:2em auto}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
+td:first-child,td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head>
+<body><h1>Distribution of appeals by category</h1>
+<p>{html.escape(report.source)}</p><p>{html.escape(report.summary())}</p>
+<table><tr><th>label</th><th>category</th><th>count</th><th>naive share</th>
+<th>corrected share (95% CI)</th><th>published</th></tr>{rows}</table>
+{_img(png)}{monthly}</body></html>
+"""

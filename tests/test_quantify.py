@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from classifier import LABELS
+from classifier.quantify import METHODS, em_priors, estimate_shares, simplex_solve
+
+CONFUSION = np.array(
+    [
+        [0.90, 0.02, 0.03, 0.02, 0.03],
+        [0.05, 0.90, 0.01, 0.02, 0.02],
+        [0.06, 0.01, 0.88, 0.01, 0.04],
+        [0.04, 0.03, 0.02, 0.87, 0.04],
+        [0.08, 0.02, 0.03, 0.02, 0.85],
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "true",
+    [
+        [0.45, 0.15, 0.13, 0.10, 0.17],
+        [0.2, 0.2, 0.2, 0.2, 0.2],
+        [0.7, 0.0, 0.1, 0.0, 0.2],
+        [0.0, 0.0, 0.0, 1.0, 0.0],
+    ],
+)
+def test_simplex_solve_inverts_the_confusion(true: list[float]) -> None:
+    observed = CONFUSION.T @ np.array(true)
+    np.testing.assert_allclose(simplex_solve(CONFUSION, observed), true, atol=1e-6)
+
+
+def test_simplex_solve_stays_on_the_simplex() -> None:
+    # Observed shares no true distribution can produce: the answer is still a distribution.
+    p = simplex_solve(CONFUSION, np.array([0.0, 0.0, 0.0, 0.0, 1.0]))
+    assert (p >= 0).all() and p.sum() == pytest.approx(1.0)
+
+
+def test_em_recovers_a_shifted_prior() -> None:
+    rng = np.random.default_rng(0)
+    true_prior = np.array([0.6, 0.1, 0.1, 0.1, 0.1])
+    y = rng.choice(5, size=4000, p=true_prior)
+    # A signal z with p(z | y) = likelihood[y, z]; a calibrated classifier trained under a
+    # uniform prior outputs p(y | z) proportional to likelihood[y, z].
+    likelihood = np.full((5, 5), 0.05) + np.eye(5) * 0.75
+    z = np.array([rng.choice(5, p=likelihood[label]) for label in y])
+    proba = likelihood[:, z].T / likelihood[:, z].T.sum(axis=1, keepdims=True)
+    estimate = em_priors(proba, np.full(5, 0.2))
+    assert np.abs(estimate - true_prior).max() < 0.05
+
+
+def test_bootstrap_interval_contains_the_estimate() -> None:
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(5), size=300)
+    shares = estimate_shares(proba, "cc", n_boot=200)
+    assert (shares.low <= shares.estimate + 1e-12).all()
+    assert (shares.estimate <= shares.high + 1e-12).all()
+    assert shares.estimate.sum() == pytest.approx(1.0)
+
+
+def test_unknown_method() -> None:
+    with pytest.raises(ValueError, match="unknown method"):
+        estimate_shares(np.full((3, 5), 0.2), "magic", n_boot=0)
+
+
+def test_correction_beats_naive_counting_on_skewed_samples(
+    trained, test_frame: pd.DataFrame
+) -> None:
+    """Samples with known, skewed label distributions drawn from held-out labelled texts."""
+    model = trained.model
+    stored = model.metadata["quantification"]
+    rates = {
+        "confusion": np.array(stored["confusion_rates"]),
+        "mean_proba": np.array(stored["mean_probabilities"]),
+        "train_prior": np.array(stored["train_prior"]),
+    }
+    proba = model.predict_proba(test_frame["text"].tolist())
+    y = np.array([LABELS.index(label) for label in test_frame["label"]])
+    errors: dict[str, list[float]] = {m: [] for m in METHODS}
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        counts = rng.multinomial(400, rng.dirichlet(np.ones(len(LABELS))))
+        sample = np.concatenate(
+            [rng.choice(np.flatnonzero(y == k), c, replace=True) for k, c in enumerate(counts)]
+        )
+        for method in METHODS:
+            estimate = estimate_shares(proba[sample], method, n_boot=0, **rates).estimate
+            errors[method].append(np.abs(estimate - counts / 400).mean())
+    mean = {m: float(np.mean(e)) for m, e in errors.items()}
+    assert mean["pacc"] < mean["cc"], mean
+    assert mean["acc"] < mean["cc"], mean
