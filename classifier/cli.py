@@ -97,7 +97,7 @@ def train(
             label_col=label_col,
             labels_map=labels_map,
             folds=folds,
-            progress=lambda message: bar.console.print(message, style="dim"),
+            progress=say,
             on_fold=lambda fold: bar.update(task, completed=fold),
         )
     if result.cv:
