@@ -86,7 +86,7 @@ def test_train_and_evaluate(small_train: pd.DataFrame, tmp_path: Path) -> None:
     assert "cross-validated (2 folds) macro-F1" in result.output
     meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert meta["training_data"]["n"] == len(data) - 1
-    assert len(meta["cv_confusion_rates"]) == 5
+    assert len(meta["quantification"]["confusion_rates"]) == 5
 
     result = runner.invoke(app, ["evaluate", str(path), "--model", str(out)])
     assert result.exit_code == 0, result.output
