@@ -16,7 +16,7 @@ from pathlib import Path
 from classifier.errors import InputError
 from classifier.labels import LABELS, LABELS_RU
 
-ALIASES: dict[str, str] = {
+_ALIASES: dict[str, str] = {
     **{code: code for code in LABELS},
     **{name: code for code, name in LABELS_RU.items()},
     "жкх": "housing",
@@ -53,6 +53,9 @@ ALIASES: dict[str, str] = {
 def normalize_label(name: str) -> str:
     """Return a label name lowercased, with ё as е and single spaces."""
     return " ".join(str(name).lower().replace("ё", "е").split())
+
+
+ALIASES: dict[str, str] = {normalize_label(name): code for name, code in _ALIASES.items()}
 
 
 def resolve_label(name: str, mapping: dict[str, str] | None = None) -> str | None:
