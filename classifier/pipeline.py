@@ -6,6 +6,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from classifier.embeddings import EmbeddingFeatures
 from classifier.preprocess import LemmaPreprocessor, TextNormalizer
 
 
@@ -24,6 +25,7 @@ def build_pipeline(
     max_char_features: int | None = 150_000,
     class_weight: str | None = "balanced",
     lemmatize: bool = True,
+    embeddings: float = 0.0,
     max_iter: int = 2000,
     random_state: int = 0,
 ) -> Pipeline:
@@ -32,7 +34,9 @@ def build_pipeline(
     The text is normalized once; the lemma channel reads lemma uni- and bigrams, the
     character channel reads n-grams of the normalized text, which survive typos the
     lemmatizer cannot fix. With ``lemmatize=False`` the word channel reads the
-    normalized word forms instead (the baseline of the speed benchmark).
+    normalized word forms instead (the baseline of the speed benchmark). With
+    ``embeddings > 0`` a third channel adds the mean navec vector of the normalized
+    words, scaled to that length.
     """
     word_steps = [("lemmas", LemmaPreprocessor(normalize=False))] if lemmatize else []
     words = Pipeline(
@@ -60,10 +64,13 @@ def build_pipeline(
         sublinear_tf=True,
         lowercase=False,
     )
+    channels = [("words", words), ("chars", chars)]
+    if embeddings:
+        channels.append(("embeddings", EmbeddingFeatures(weight=embeddings)))
     return Pipeline(
         [
             ("normalize", TextNormalizer()),
-            ("features", FeatureUnion([("words", words), ("chars", chars)])),
+            ("features", FeatureUnion(channels)),
             (
                 "clf",
                 LogisticRegression(

@@ -1,0 +1,69 @@
+"""Averaged navec word embeddings (natasha's NewsEmbedding) as a dense feature channel."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier.errors import ModelFileError
+
+
+@functools.cache
+def navec_embeddings():
+    """Return the navec news embeddings shipped inside the natasha package, loaded once."""
+    from navec import Navec
+
+    spec = importlib.util.find_spec("natasha")
+    # Located without importing natasha, whose import pulls in pymorphy2.
+    files = (
+        sorted(Path(spec.submodule_search_locations[0]).rglob("navec_news_*.tar")) if spec else []
+    )
+    if not files:
+        raise ModelFileError("navec embeddings not found: install natasha (pip install natasha)")
+    return Navec.load(files[0])
+
+
+class EmbeddingFeatures(TransformerMixin, BaseEstimator):
+    """Mean navec vector of the known tokens of each text, scaled to length `weight`.
+
+    The embeddings (~50 MB) are loaded on first use and never pickled with the model.
+    """
+
+    def __init__(self, *, weight: float = 1.0) -> None:
+        self.weight = weight
+
+    def fit(self, X: Iterable[str], y: object = None) -> EmbeddingFeatures:
+        """Nothing to learn; returns self."""
+        return self
+
+    def transform(self, X: Iterable[str]) -> np.ndarray:
+        """Return an (n, 300) array, one row per text (zeros where no token is known)."""
+        navec = self._navec()
+        rows = []
+        for text in X:
+            vectors = [navec[t] for t in text.split() if t in navec]
+            mean = np.mean(vectors, axis=0) if vectors else np.zeros(navec.pq.dim, np.float32)
+            norm = float(np.linalg.norm(mean))
+            rows.append(mean * (self.weight / norm) if norm else mean)
+        return np.vstack(rows) if rows else np.zeros((0, navec.pq.dim), np.float32)
+
+    def _navec(self):
+        navec = self.__dict__.get("_embeddings")
+        if navec is None:
+            navec = self._embeddings = navec_embeddings()
+        return navec
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_embeddings", None)
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
