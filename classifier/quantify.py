@@ -127,3 +127,42 @@ def _required(value: np.ndarray | None, method: str) -> np.ndarray:
             "retrain the model with folds >= 2"
         )
     return np.asarray(value, dtype=float)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Mean absolute error per label of each method over samples with known shares."""
+
+    mean_abs_error: dict[str, float]
+    n_samples: int
+    sample_size: int
+
+
+def skewed_sample_errors(
+    proba: np.ndarray,
+    truth: np.ndarray,
+    *,
+    methods: tuple[str, ...] = METHODS,
+    n_samples: int = 20,
+    sample_size: int = 400,
+    seed: int = 0,
+    **rates: np.ndarray | None,
+) -> SimulationResult:
+    """Draw samples with random (Dirichlet) label shares from labelled texts and score each method.
+
+    `proba` holds predicted probabilities of labelled texts, `truth` their label indices.
+    """
+    k = proba.shape[1]
+    errors: dict[str, list[float]] = {m: [] for m in methods}
+    for i in range(n_samples):
+        rng = np.random.default_rng(seed + i)
+        counts = rng.multinomial(sample_size, rng.dirichlet(np.ones(k)))
+        sample = np.concatenate(
+            [rng.choice(np.flatnonzero(truth == c), n, replace=True) for c, n in enumerate(counts)]
+        )
+        for method in methods:
+            estimate = point_estimate(proba[sample], method, **rates)
+            errors[method].append(float(np.abs(estimate - counts / sample_size).mean()))
+    return SimulationResult(
+        {m: float(np.mean(e)) for m, e in errors.items()}, n_samples, sample_size
+    )

@@ -1,0 +1,105 @@
+"""Quality gates of the labelled corpus in data/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from classifier import LABELS
+from classifier.dedup import near_duplicates
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+STYLES = {
+    "vk_comment",
+    "tg_comment",
+    "ok_comment",
+    "direct_message",
+    "formal_letter",
+    "portal",
+    "chat",
+}
+# The boundary table of the labelling standard: every row needs worked examples in the data.
+BOUNDARY_CASES = {
+    "snow not cleared in a yard / icicles on a roof": "housing",
+    "snow not cleared on a street or road": "roads",
+    "broken sidewalk": "roads",
+    "broken playground, dark yard, no street light in a yard": "housing",
+    "garbage truck did not come, containers full": "waste",
+    "household garbage dumped in a forest or by a road": "waste",
+    "smoke from a burning landfill": "ecology",
+    "black smoke from a boiler-house chimney": "ecology",
+    "boiler house gives no heat, cold radiators": "housing",
+    "no water in the flat / rusty tap water": "housing",
+    "river polluted by sewage": "ecology",
+    "trees cut down in a park": "ecology",
+    "new park or square being built or repaired": "housing",
+    "bus route cancelled": "roads",
+    "stray dogs": "other",
+    "bill for garbage removal too high": "waste",
+    "bill for heating too high": "housing",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat(
+        [train_frame.assign(split="train"), test_frame.assign(split="test")], ignore_index=True
+    )
+
+
+@pytest.mark.parametrize("name", ["train.csv", "test.csv"])
+def test_columns(name: str) -> None:
+    frame = pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["id", "text", "label", "style", "source"]
+
+
+def test_labels_styles_and_ids(corpus: pd.DataFrame) -> None:
+    assert set(corpus["label"]) == set(LABELS)
+    assert set(corpus["style"]) <= STYLES
+    assert corpus["id"].is_unique
+    assert (corpus["text"].str.strip() != "").all()
+
+
+def test_sizes(train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> None:
+    assert len(train_frame) >= 6000
+    assert len(test_frame) >= 1500
+    counts = train_frame["label"].value_counts()
+    for label in ("waste", "roads", "ecology", "other"):
+        assert counts[label] >= 800, label
+    assert counts.idxmax() == "housing"
+
+
+def test_test_set_written_in_its_own_batches(
+    train_frame: pd.DataFrame, test_frame: pd.DataFrame
+) -> None:
+    assert not set(train_frame["source"]) & set(test_frame["source"])
+
+
+def test_lengths(corpus: pd.DataFrame) -> None:
+    words = corpus["text"].str.split().str.len()
+    assert words.between(3, 200).all()
+    assert 0.25 <= (words < 15).mean() <= 0.45
+
+
+def test_no_exact_duplicates(corpus: pd.DataFrame) -> None:
+    normalized = corpus["text"].map(lambda t: re.sub(r"\W+", " ", t.lower()).strip())
+    assert normalized.is_unique
+
+
+def test_no_near_duplicates_within_or_across_splits(corpus: pd.DataFrame) -> None:
+    pairs = near_duplicates(corpus["text"].tolist(), threshold=0.7)
+    shown = [(corpus["id"][p.first], corpus["id"][p.second], round(p.jaccard, 2)) for p in pairs]
+    assert not pairs, shown[:10]
+
+
+def test_every_boundary_case_has_examples(corpus: pd.DataFrame) -> None:
+    cases = pd.read_csv(DATA / "boundary_cases.csv", dtype=str, keep_default_na=False)
+    assert set(cases["case"]) == set(BOUNDARY_CASES)
+    labels = corpus.set_index("id")["label"]
+    for case, group in cases.groupby("case"):
+        assert len(group) >= 3, case
+        assert group["id"].isin(labels.index).all(), case
+        assert (labels[group["id"]] == BOUNDARY_CASES[case]).all(), case
