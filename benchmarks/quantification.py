@@ -1,11 +1,12 @@
 """How close each share estimate comes to the truth on samples with known, skewed shares.
 
 Samples of `--size` appeals with random label shares are drawn from the held-out
-data/test.csv; each method estimates the shares with the shipped model's stored
-cross-validation rates. Prints the mean absolute error per label and its ratio to
-naive counting (CC).
+data/test.csv (or, with --external, from the real St Petersburg portal texts in
+../shared/external: housing, roads and waste only); each method estimates the
+shares with the shipped model's stored cross-validation rates. Prints the mean
+absolute error per label and its ratio to naive counting (CC).
 
-    python benchmarks/quantification.py [--samples 200] [--size 600]
+    python benchmarks/quantification.py [--samples 200] [--size 600] [--external]
 """
 
 from __future__ import annotations
@@ -26,12 +27,23 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--size", type=int, default=600)
+    parser.add_argument("--external", action="store_true", help="sample the real texts")
     args = parser.parse_args()
     model = load_model(args.model)
-    test = read_labelled(ROOT / "data" / "test.csv")
+    if args.external:
+        from external_transfer import load_external
+
+        frame = load_external()
+        if frame is None:
+            print("skipped: no external data")
+            return
+        texts, labels, source = frame["text"].tolist(), frame["label"].tolist(), "external"
+    else:
+        test = read_labelled(ROOT / "data" / "test.csv")
+        texts, labels, source = test.texts, test.labels, "data/test.csv"
     stored = model.metadata["quantification"]
-    proba = model.predict_proba(test.texts)
-    truth = np.array([LABELS.index(label) for label in test.labels])
+    proba = model.predict_proba(texts)
+    truth = np.array([LABELS.index(label) for label in labels])
     result = skewed_sample_errors(
         proba,
         truth,
@@ -42,7 +54,7 @@ def main() -> None:
         train_prior=np.array(stored["train_prior"]),
     )
     cc = result.mean_abs_error["cc"]
-    print(f"{args.samples} samples of {args.size} appeals with Dirichlet(1) label shares")
+    print(f"{args.samples} samples of {args.size} appeals from {source}, Dirichlet(1) label shares")
     print("| method | mean abs. error per label (pp) | vs naive count |")
     print("|---|---|---|")
     for method, error in result.mean_abs_error.items():

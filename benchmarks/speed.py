@@ -2,7 +2,8 @@
 
 Three pipelines are trained on data/train.csv and timed side by side in one run:
   ours      the shipped design (pymorphy3 lemmas cached per word form);
-  (a) plain the same TF-IDF + LR without lemmatization (normalized word forms);
+  (a) plain the same TF-IDF + LR without lemmatization (normalized word forms) and
+            without the embedding channel;
   (b) Doc   lemmas from natasha's full Doc pipeline (segmenter, morph tagger, lemmatize).
 
     python benchmarks/speed.py [--n 10000] [--latency-n 1000] [--doc-n 2000]
@@ -88,7 +89,7 @@ def main() -> None:
 
     candidates = {
         "ours (pymorphy3, cached)": build_pipeline(),
-        "(a) no lemmatization": build_pipeline(lemmatize=False),
+        "(a) plain TF-IDF + LR": build_pipeline(lemmatize=False, embeddings=0.0),
         "(b) natasha Doc lemmas": doc_pipeline(),
     }
     rows = []

@@ -19,6 +19,7 @@ import numpy as np
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
+from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
 
 FORMAT_VERSION = 1
@@ -115,7 +116,8 @@ class Model:
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
             tmp_path = Path(tmp.name)
         try:
-            joblib.dump(self.pipeline, tmp_path, compress=("xz", 3))
+            # Compacted at save time: predicting after fitting sets state that varies by process.
+            joblib.dump(compact_fitted(self.pipeline), tmp_path, compress=("xz", 3))
             tmp_path.chmod(0o644)
             meta = dict(self.metadata)
             meta.update(

@@ -40,27 +40,50 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200
 
 # Abbreviations common in appeals, matched before punctuation is stripped, so that
 # «тел.» never becomes «тело» and «д. 5» is a house number.
-_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.I), repl)
-    for pattern, repl in (
-        (r"(?<!\w)р-н(?!\w)", " район "),
-        (r"(?<!\w)мкр-н(?!\w)\.?|(?<!\w)мкрн?\.|(?<!\w)мкрн?(?=\s)", " микрорайон "),
-        (r"(?<!\w)пр-т(?!\w)\.?|(?<!\w)пр-кт(?!\w)\.?|(?<!\w)просп\.", " проспект "),
-        (r"(?<!\w)ул\.|(?<!\w)ул(?=\s+[А-ЯЁа-яё])", " улица "),
-        (r"(?<!\w)пер\.", " переулок "),
-        (r"(?<!\w)пос\.|(?<!\w)п\.(?=\s*[А-ЯЁ])|(?<!\w)пгт\.?(?!\w)", " поселок "),
-        (r"(?<!\w)обл\.", " область "),
-        (r"(?<!\w)тел\.|(?<!\w)тел(?=\s*[:+\d])", " телефон "),
-        (r"(?<!\w)руб\.|(?<!\w)(?<=\d\s)р\.|(?<=\d)р\.?(?!\w)|(?<!\w)₽", " рублей "),
-        (r"(?<=\d)\s*г\.(?=\s*[а-яё,.;:!?)]|\s*$)", " год "),
-        (r"(?<!\w)г\.(?=\s*[А-ЯЁ])", " город "),
-        (r"(?<!\w)д\.(?=\s*\d)|(?<!\w)д(?=\s+\d)", " дом "),
-        (r"(?<!\w)кв\.(?=\s*\d)|(?<!\w)кв(?=\s+\d)", " квартира "),
-        (r"(?<!\w)т\.\s?к\.", " так как "),
-        (r"(?<!\w)т\.\s?е\.", " то есть "),
-        (r"(?<!\w)и т\.\s?д\.?|(?<!\w)и т\.\s?п\.?", " "),
-    )
+# Each rule applies only at the start of a word. The check sits in `_expand`, not in a
+# leading look-behind, because a pattern that starts with literals lets the regex
+# engine jump between candidate first letters instead of trying every position.
+_ABBREVIATION_RULES: tuple[tuple[str, str], ...] = (
+    (r"р-н(?!\w)", " район "),
+    (r"мкр-н(?!\w)\.?|мкрн?\.|мкрн?(?=\s)", " микрорайон "),
+    (r"пр-т(?!\w)\.?|пр-кт(?!\w)\.?|просп\.", " проспект "),
+    (r"ул\.|ул(?=\s+[А-ЯЁа-яё])", " улица "),
+    (r"пер\.", " переулок "),
+    (r"пос\.|п\.(?=\s*(?-i:[А-ЯЁ]))|пгт\.?(?!\w)", " поселок "),
+    (r"обл\.", " область "),
+    (r"тел\.|тел(?=\s*[:+\d])", " телефон "),
+    (r"руб\.|руб(?!\w)|₽", " рублей "),
+    (r"г\.(?=\s*(?-i:[А-ЯЁ]))", " город "),
+    (r"д\.(?=\s*\d)|д(?=\s+\d)", " дом "),
+    (r"кв\.(?=\s*\d)|кв(?=\s+\d)", " квартира "),
+    (r"т\.\s?к\.", " так как "),
+    (r"т\.\s?е\.", " то есть "),
+    (r"и т\.\s?д\.?|и т\.\s?п\.?", " "),
 )
+# On a tie at one position the earlier rule wins.
+_ABBREVIATIONS = re.compile(
+    "|".join(f"(?P<a{i}>{pattern})" for i, (pattern, _) in enumerate(_ABBREVIATION_RULES)),
+    re.I,
+)
+_ABBREVIATION_REPLACEMENTS = {f"a{i}": repl for i, (_, repl) in enumerate(_ABBREVIATION_RULES)}
+# Rules anchored on a preceding number: «2023 г.» is a year, «500 р.» roubles.
+_AFTER_NUMBER = re.compile(r"(?<=\d)\s*г\.(?=\s*[а-яё,.;:!?)]|\s*$)|(?<=\d)(\s?)р\.?(?!\w)", re.I)
+_DIGIT = re.compile(r"\d")
+
+
+def _expand(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        return match.group(0)
+    return _ABBREVIATION_REPLACEMENTS[match.lastgroup]
+
+
+def _after_number(match: re.Match[str]) -> str:
+    return " рублей " if match.group(0).rstrip(".").lower().endswith("р") else " год "
+
+
+_LATIN = re.compile(r"[a-z]")
+_URL_HINT = re.compile(r"https?:|www\.|\.(?:ru|рф|com|org|net|su)\b", re.I)
 
 _HOUSE = re.compile(r"(?<=\bдом )\d+[а-яa-z]?(?:/\d+)?(?:\s?(?:к|корп|стр)\.?\s?\d+)?\b")
 _FLAT = re.compile(r"(?<=\bквартира )\d+\b")
@@ -91,19 +114,28 @@ def normalize_text(text: str) -> str:
         raise TypeError(f"text must be str, got {type(text).__name__}")
     # NFKC would turn «№» into «No».
     text = unicodedata.normalize("NFKC", text.replace("№", " "))
-    text = _EMAIL.sub(" _email_ ", text)
-    text = _URL.sub(" _url_ ", text)
-    text = _PHONE.sub(" _phone_ ", text)
-    text = _MENTION.sub(" _mention_ ", text)
-    text = _HASHTAG.sub(_hashtag, text)
+    # Each pattern runs only where it can match: most appeals have no «@», «#» or link.
+    if "@" in text:
+        text = _EMAIL.sub(" _email_ ", text)
+        text = _MENTION.sub(" _mention_ ", text)
+    if _URL_HINT.search(text):
+        text = _URL.sub(" _url_ ", text)
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
+        text = _PHONE.sub(" _phone_ ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(_hashtag, text)
     text = _EMOJI.sub(" _emoji_ ", text)
-    for pattern, repl in _ABBREVIATIONS:
-        text = pattern.sub(repl, text)
+    if has_digit:
+        text = _AFTER_NUMBER.sub(_after_number, text)
+    text = _ABBREVIATIONS.sub(_expand, text)
     text = text.lower().replace("ё", "е")
     text = " ".join(text.split())
-    text = _HOUSE.sub("_house_", text)
-    text = _FLAT.sub("_flat_", text)
-    text = _NUMBER.sub(" _num_ ", text)
-    text = _MIXED_WORD.sub(_fix_lookalikes, text)
+    if has_digit:
+        text = _HOUSE.sub("_house_", text)
+        text = _FLAT.sub("_flat_", text)
+        text = _NUMBER.sub(" _num_ ", text)
+    if _LATIN.search(text):
+        text = _MIXED_WORD.sub(_fix_lookalikes, text)
     text = _ELONGATION.sub(r"\1", text)
     return " ".join(_TOKEN.findall(text))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.embeddings import EmbeddingFeatures
 from classifier.preprocess import LemmaPreprocessor, TextNormalizer
+from classifier.vectorizers import WordCachedTfidfVectorizer
 
 
 def _split(text: str) -> list[str]:
@@ -23,9 +26,9 @@ def build_pipeline(
     min_df: int = 2,
     max_word_features: int | None = 100_000,
     max_char_features: int | None = 150_000,
-    class_weight: str | None = "balanced",
+    class_weight: str | None = None,
     lemmatize: bool = True,
-    embeddings: float = 0.0,
+    embeddings: float = 0.5,
     max_iter: int = 2000,
     random_state: int = 0,
 ) -> Pipeline:
@@ -56,7 +59,7 @@ def build_pipeline(
             ),
         ]
     )
-    chars = TfidfVectorizer(
+    chars = WordCachedTfidfVectorizer(
         analyzer="char_wb",
         ngram_range=char_ngrams,
         min_df=min_df,
@@ -84,11 +87,21 @@ def build_pipeline(
     )
 
 
-def strip_fitted_vocabulary_noise(pipeline: Pipeline) -> Pipeline:
-    """Drop the vectorizers' `stop_words_` sets: pickled, they only bloat the model file."""
+def compact_fitted(pipeline: Pipeline) -> Pipeline:
+    """Make a fitted pipeline's model file small and byte-for-byte reproducible.
+
+    The vectorizers' `stop_words_` sets only bloat the file, and a cached memory address
+    (`_stop_words_id`) differs in every process. Their vocabularies are
+    built through string sets, whose order changes from process to process (Python
+    randomizes string hashes); sorted and interned, the same data gives the same file.
+    """
     for step in _vectorizers(pipeline):
-        if hasattr(step, "stop_words_"):
-            del step.stop_words_
+        # `_stop_words_id` is a memory address scikit-learn caches (read back with getattr).
+        for attribute in ("stop_words_", "_stop_words_id"):
+            step.__dict__.pop(attribute, None)
+        # Interned keys: pickle shares equal strings only when they are one object, and
+        # which ones are depends on the process. Plain ints pickle smaller than np.int64.
+        step.vocabulary_ = {sys.intern(k): int(v) for k, v in sorted(step.vocabulary_.items())}
     return pipeline
 
 

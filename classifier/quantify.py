@@ -96,7 +96,7 @@ def point_estimate(
 
 def estimate_shares(
     proba: np.ndarray,
-    method: str = "pacc",
+    method: str = "acc",
     *,
     confusion: np.ndarray | None = None,
     mean_proba: np.ndarray | None = None,
@@ -153,12 +153,19 @@ def skewed_sample_errors(
     `proba` holds predicted probabilities of labelled texts, `truth` their label indices.
     """
     k = proba.shape[1]
+    # Only labels with texts can be drawn; the others keep a true share of zero.
+    present = np.flatnonzero(np.bincount(truth, minlength=k))
     errors: dict[str, list[float]] = {m: [] for m in methods}
     for i in range(n_samples):
         rng = np.random.default_rng(seed + i)
-        counts = rng.multinomial(sample_size, rng.dirichlet(np.ones(k)))
+        counts = np.zeros(k, dtype=int)
+        counts[present] = rng.multinomial(sample_size, rng.dirichlet(np.ones(len(present))))
         sample = np.concatenate(
-            [rng.choice(np.flatnonzero(truth == c), n, replace=True) for c, n in enumerate(counts)]
+            [
+                rng.choice(np.flatnonzero(truth == c), n, replace=True)
+                for c, n in enumerate(counts)
+                if n
+            ]
         )
         for method in methods:
             estimate = point_estimate(proba[sample], method, **rates)

@@ -116,7 +116,7 @@ def build_report(
     texts: Sequence[str],
     *,
     dates: Sequence[str] | None = None,
-    method: str = "pacc",
+    method: str = "acc",
     n_boot: int = 1000,
     seed: int = 0,
     source: str = "",

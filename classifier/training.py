@@ -15,7 +15,7 @@ from classifier.errors import InputError
 from classifier.evaluation import Metrics, compute_metrics
 from classifier.labels import LABELS
 from classifier.model import Model
-from classifier.pipeline import build_pipeline, strip_fitted_vocabulary_noise
+from classifier.pipeline import build_pipeline, compact_fitted
 
 MIN_PER_CLASS = 10
 SEED = 0
@@ -99,7 +99,7 @@ def train(
         progress(f"cross-validating ({folds} folds) on {len(data.texts)} texts")
         cv = cross_validate(data.texts, data.labels, folds=folds, params=params, on_fold=on_fold)
     progress(f"fitting on {len(data.texts)} texts")
-    pipeline = strip_fitted_vocabulary_noise(build_pipeline(**params).fit(data.texts, data.labels))
+    pipeline = compact_fitted(build_pipeline(**params).fit(data.texts, data.labels))
     model = Model(pipeline=pipeline)
     test_metrics = None
     if test is not None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from classifier import Model, build_pipeline
-from classifier.pipeline import strip_fitted_vocabulary_noise
+from classifier.pipeline import compact_fitted
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -36,7 +36,7 @@ def small_train(train_frame: pd.DataFrame) -> pd.DataFrame:
 def fitted_model(small_train: pd.DataFrame) -> Model:
     """A model fitted in the test session (tests do not read models/ unless on purpose)."""
     pipeline = build_pipeline().fit(small_train["text"].tolist(), small_train["label"].tolist())
-    return Model(pipeline=strip_fitted_vocabulary_noise(pipeline), metadata={"params": {}})
+    return Model(pipeline=compact_fitted(pipeline), metadata={"params": {}})
 
 
 @pytest.fixture(scope="session")
