@@ -17,7 +17,9 @@ from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 
 if TYPE_CHECKING:
     from classifier.api import load, predict
+    from classifier.batch import BatchResult, classify_file
     from classifier.data import LabelledData, read_labelled
+    from classifier.distributed import DaskResult, classify_dask
     from classifier.errors import AppealsError, InputError, ModelFileError, ModelVersionWarning
     from classifier.evaluation import Metrics, compute_metrics
     from classifier.model import Model, load_model
@@ -25,13 +27,18 @@ if TYPE_CHECKING:
     from classifier.pipeline import build_pipeline
     from classifier.prediction import Prediction
     from classifier.preprocess import LemmaPreprocessor, TextNormalizer
+    from classifier.service import create_app
     from classifier.training import TrainResult, train, train_file
 
 _EXPORTS = {
     "load": "classifier.api",
     "predict": "classifier.api",
+    "BatchResult": "classifier.batch",
+    "classify_file": "classifier.batch",
     "LabelledData": "classifier.data",
     "read_labelled": "classifier.data",
+    "DaskResult": "classifier.distributed",
+    "classify_dask": "classifier.distributed",
     "AppealsError": "classifier.errors",
     "InputError": "classifier.errors",
     "ModelFileError": "classifier.errors",
@@ -45,6 +52,7 @@ _EXPORTS = {
     "Prediction": "classifier.prediction",
     "LemmaPreprocessor": "classifier.preprocess",
     "TextNormalizer": "classifier.preprocess",
+    "create_app": "classifier.service",
     "TrainResult": "classifier.training",
     "train": "classifier.training",
     "train_file": "classifier.training",

@@ -156,8 +156,8 @@ def report(
         typer.Option("--date-col", help="Date column for shares by month (default: detected)."),
     ] = None,
     method: Annotated[
-        str, typer.Option(help="Correction: pacc (default), acc, em, or naive cc / pcc.")
-    ] = "pacc",
+        str, typer.Option(help="Correction: acc (default), pacc, em, or naive cc / pcc.")
+    ] = "acc",
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
@@ -185,6 +185,115 @@ def report(
         typer.echo()
         typer.echo(result.monthly_table())
     typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    model: ModelOption = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run the HTTP API (docs at /docs); with $APPEALS_API_TOKEN set, /v1/* needs that token."""
+    if log_level not in ("debug", "info", "warning", "error"):
+        raise typer.BadParameter("use debug, info, warning or error", param_hint="--log-level")
+    with user_errors():
+        try:
+            import uvicorn
+
+            from classifier.service import create_app, logging_config
+        except ImportError as exc:
+            raise AppealsError(
+                f"the service needs {exc.name}: pip install 'appeals-classifier[service]'"
+            ) from None
+        from classifier.model import load_model
+
+        # Loaded here, once, so that a bad model file is one line and exit code 2.
+        app_ = create_app(model=load_model(model))
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        log_config=logging_config(log_level),
+        log_level=log_level,
+        access_log=False,  # the app logs each request itself, as a JSON line
+    )
+
+
+@app.command()
+def classify(
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Appeals: CSV, XLSX, JSONL or Parquet; with --dask a CSV/Parquet file, folder or glob."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output file; its suffix picks the format (.csv .xlsx .jsonl .parquet).",
+        ),
+    ],
+    model: ModelOption = None,
+    text_col: TextCol = "text",
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes that classify, this one included; order is kept.")
+    ] = 1,
+    chunksize: Annotated[int, typer.Option(min=1, help="Rows read and classified at a time.")] = (
+        2_000
+    ),
+    prefix: Annotated[
+        str, typer.Option(help="Prefix of the added columns, e.g. pred_ when 'label' exists.")
+    ] = "",
+    dask: Annotated[
+        Optional[str],
+        typer.Option(help="Run on a Dask cluster: scheduler address (tcp://host:8786) or 'local'."),
+    ] = None,
+) -> None:
+    """Add label, label_ru, confidence and p_<label> to every row of a table, in order."""
+    if dask is not None:
+        with user_errors():
+            from classifier.distributed import classify_dask
+
+            say(f"classifying {data} on the Dask cluster {dask}")
+            result = classify_dask(
+                data, out, address=dask, model=model, text_col=text_col, prefix=prefix
+            )
+        typer.echo(
+            f"{result.rows} rows ({result.empty} with empty text) in {result.partitions} "
+            f"partitions written to {result.output} in {result.seconds:.1f} s"
+        )
+        return
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from classifier.batch import classify_file, known_row_count
+
+    # Rows done of the total when the file tells it (Parquet), else a running count.
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with user_errors(), Progress(*columns, transient=True) as bar:
+        task = bar.add_task(f"classifying {data.name}", total=known_row_count(data))
+        result = classify_file(
+            data,
+            out,
+            model=model,
+            text_col=text_col,
+            prefix=prefix,
+            workers=workers,
+            chunksize=chunksize,
+            on_progress=lambda n: bar.advance(task, n),
+        )
+    typer.echo(
+        f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
+        f"in {result.seconds:.1f} s ({result.rate:.0f} rows/s, {result.workers} worker(s))"
+    )
 
 
 def main() -> None:

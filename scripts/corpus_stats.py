@@ -1,6 +1,6 @@
 """Print the statistics of the labelled corpus that data/README.md reports.
 
-    python scripts/corpus_stats.py
+python scripts/corpus_stats.py
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def main() -> None:
     emoji = both["text"].str.contains(r"[\U0001F300-\U0001FAFF]", regex=True).mean()
     phones = both["text"].str.contains(r"\d{3}[-\s]?\d{2}[-\s]?\d{2}", regex=True).mean()
     caps = both["text"].str.contains(r"\b[А-ЯЁ]{5,}\b", regex=True).mean()
-    print(f"texts with emoji {emoji:.0%}, with a phone-like number {phones:.0%}, with a CAPS word {caps:.0%}")
+    print(
+        f"texts with emoji {emoji:.0%}, with a phone-like number {phones:.0%}, with a CAPS word {caps:.0%}"
+    )
 
 
 if __name__ == "__main__":

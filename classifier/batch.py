@@ -1,0 +1,353 @@
+"""Classify a whole table chunk by chunk: every input row and column kept, in order.
+
+A row whose text is empty or only white space gets an explicit empty result: an
+empty ``label`` and ``label_ru`` and no number in ``confidence`` or the ``p_*``
+columns (an empty cell in CSV and XLSX, null in JSONL and Parquet), so that such rows
+are never counted as a category.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from classifier.errors import InputError
+from classifier.labels import LABELS, LABELS_RU
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from classifier.model import Model
+
+# Small enough to share out evenly between workers, large enough to cost little overhead.
+DEFAULT_CHUNKSIZE = 2_000
+# Chunks held per worker process: enough that a worker still starting up or busy
+# with a slow chunk does not stop the others; the cap keeps memory flat.
+CHUNKS_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What `classify_file` did: rows written, rows with empty text, time taken."""
+
+    input: Path
+    output: Path
+    rows: int
+    empty: int
+    chunks: int
+    workers: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Rows per second."""
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def result_columns(prefix: str = "") -> list[str]:
+    """Return the added column names: label, label_ru, confidence, p_<label> in LABELS order."""
+    return [
+        f"{prefix}label",
+        f"{prefix}label_ru",
+        f"{prefix}confidence",
+        *(f"{prefix}p_{name}" for name in LABELS),
+    ]
+
+
+def resolve_model(model: Model | Path | str | None) -> Model:
+    """Return `model` itself, or the model file it names (default: the shipped model)."""
+    from classifier.api import load
+    from classifier.model import Model
+
+    return model if isinstance(model, Model) else load(model)
+
+
+def distinct_texts(texts: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+    """Return (codes, the distinct non-empty texts); code i points to text i, -1 marks an empty text."""
+    import pandas as pd
+
+    texts = pd.Series(list(texts), dtype=object)
+    filled = texts.str.strip().str.len() > 0
+    codes = np.full(len(texts), -1, dtype=np.int64)
+    codes_filled, uniques = pd.factorize(texts[filled])
+    codes[filled.to_numpy()] = codes_filled
+    return codes, list(uniques)
+
+
+def unique_proba(model: Model, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (codes, probabilities of the distinct non-empty texts), as `distinct_texts`.
+
+    Appeals repeat (reposts, templates), so each distinct text is classified once.
+    """
+    codes, uniques = distinct_texts(texts)
+    return codes, model.predict_proba(uniques)
+
+
+def attach_results(
+    frame: pd.DataFrame, codes: np.ndarray, proba: np.ndarray, *, prefix: str = ""
+) -> pd.DataFrame:
+    """Return `frame` with the result columns added; rows with code -1 get the empty result."""
+    import pandas as pd
+
+    empty = codes < 0
+    full = np.full((len(codes), len(LABELS)), np.nan)
+    if len(proba):
+        full[~empty] = proba[codes[~empty]]
+    best = np.argmax(np.nan_to_num(full, nan=-1.0), axis=1)
+    labels = np.asarray(LABELS, dtype=object)[best]
+    labels[empty] = ""
+    names_ru = np.asarray([LABELS_RU[name] for name in LABELS], dtype=object)[best]
+    names_ru[empty] = ""
+    confidence = full[np.arange(len(codes)), best]
+    label_col, ru_col, conf_col, *p_cols = result_columns(prefix)
+    added = pd.DataFrame(
+        {
+            label_col: pd.array(labels, dtype=str),
+            ru_col: pd.array(names_ru, dtype=str),
+            conf_col: confidence,
+            **{col: full[:, i] for i, col in enumerate(p_cols)},
+        },
+        index=frame.index,
+    )
+    return pd.concat([frame, added], axis=1)
+
+
+def classify_frame(
+    model: Model, frame: pd.DataFrame, *, text_col: str = "text", prefix: str = ""
+) -> pd.DataFrame:
+    """Return `frame` with label, label_ru, confidence and p_<label> columns, rows in order."""
+    texts = frame[text_col].astype(object).where(frame[text_col].notna(), "").astype(str)
+    codes, proba = unique_proba(model, texts)
+    return attach_results(frame, codes, proba, prefix=prefix)
+
+
+def known_row_count(path: Path | str) -> int | None:
+    """Return the number of rows when the file says so without reading it (Parquet), else None."""
+    path = Path(path)
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, ValueError):
+        return None
+
+
+def classify_file(
+    input: Path | str,
+    output: Path | str,
+    *,
+    model: Model | Path | str | None = None,
+    text_col: str = "text",
+    prefix: str = "",
+    workers: int = 1,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+    on_progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Classify every row of a CSV, XLSX, JSONL or Parquet file into another such file."""
+    from classifier.tables import TableWriter, iter_table, table_format
+
+    input, output = Path(input), Path(output)
+    table_format(output)
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    if output.resolve() == input.resolve():
+        raise InputError(f"{output}: the output file must not be the input file")
+    model = resolve_model(model)
+    start = time.perf_counter()
+    rows = empty = chunks = 0
+    chunks_in = _checked_chunks(iter_table(input, chunksize=chunksize), input, text_col, prefix)
+    # Written under a temporary name and renamed at the end, so that a run that fails
+    # half-way leaves no output that looks complete.
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
+    writer = TableWriter(partial)
+    try:
+        try:
+            with _Predictor(model, workers) as predict:
+                for frame, (codes, proba) in ordered_map(
+                    predict,
+                    chunks_in,
+                    key=lambda frame: frame[text_col].tolist(),
+                    window=CHUNKS_PER_WORKER * workers,
+                ):
+                    writer.write(attach_results(frame, codes, proba, prefix=prefix))
+                    rows += len(frame)
+                    empty += int((codes < 0).sum())
+                    chunks += 1
+                    if on_progress is not None:
+                        on_progress(len(frame))
+        finally:
+            writer.close()
+        if chunks == 0:
+            _write_header_only(input, partial, prefix)
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BatchResult(
+        input=input,
+        output=output,
+        rows=rows,
+        empty=empty,
+        chunks=chunks,
+        workers=workers,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def ordered_map(
+    submit: Callable[[list[str]], object],
+    items: Iterable[pd.DataFrame],
+    *,
+    key: Callable[[pd.DataFrame], list[str]],
+    window: int,
+) -> Iterator[tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]]:
+    """Yield (item, result) in input order with at most `window` items read ahead.
+
+    `submit` returns either a result or a future of one; the bounded window is what
+    keeps memory flat on a file of any size.
+    """
+    pending: deque = deque()
+    for item in items:
+        pending.append((item, submit(key(item))))
+        if len(pending) >= window:
+            yield _settle(*pending.popleft())
+    while pending:
+        yield _settle(*pending.popleft())
+
+
+def _settle(item, result):
+    return item, result.result() if hasattr(result, "result") else result
+
+
+class _Predictor:
+    """A callable from a chunk's texts to (codes, probabilities), or to a future of them.
+
+    With N workers, N processes classify: this one, which also reads and writes, and
+    N-1 worker processes. A chunk goes to a worker when one is free, else it is
+    classified here, so nothing waits while the workers start (~2 s each: a new
+    interpreter, the imports, the model) and a slow worker only gets less work.
+    """
+
+    def __init__(self, model: Model, workers: int) -> None:
+        self.model = model
+        self.workers = workers
+        self.pool: Executor | None = None
+        self.running: list = []
+
+    def __enter__(self) -> Callable[[list[str]], object]:
+        if self.workers == 1:
+            return self.inline
+        # loky (shipped with joblib) starts fresh interpreters like spawn, which is safe
+        # with the parent's threads (progress bar), but unlike the standard library's
+        # spawn it does not re-run the caller's __main__, and it reports a crashed
+        # worker instead of hanging.
+        from joblib.externals.loky import ProcessPoolExecutor
+
+        # The model goes to the workers as a file: given as an argument, it would be
+        # written down a pipe that blocks this process until each worker has started.
+        self.folder = tempfile.TemporaryDirectory(prefix="appeals-batch-")
+        model_file = Path(self.folder.name) / "model.pickle"
+        with model_file.open("wb") as f:
+            pickle.dump(self.model, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers - 1, initializer=_init_worker, initargs=(model_file,)
+        )
+        return self.submit
+
+    def inline(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Classify here."""
+        return unique_proba(self.model, texts)
+
+    def submit(self, texts: list[str]) -> object:
+        """Hand the chunk to a free worker, or classify it here when none is free."""
+        self.running = [future for future in self.running if not future.done()]
+        if len(self.running) >= self.workers - 1:
+            return self.inline(texts)
+        future = self.pool.submit(_worker_proba, texts)
+        self.running.append(future)
+        return future
+
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        if self.pool is not None:
+            # On an error the queued chunks are useless: stop the workers at once.
+            self.pool.shutdown(wait=True, kill_workers=exc_type is not None)
+            self.folder.cleanup()
+
+
+_worker_model: Model | None = None
+
+
+def _init_worker(model_file: Path) -> None:
+    global _worker_model
+    with model_file.open("rb") as f:
+        _worker_model = pickle.load(f)
+
+
+def _worker_proba(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    return unique_proba(_worker_model, texts)
+
+
+def _checked_chunks(
+    chunks: Iterable[pd.DataFrame], path: Path, text_col: str, prefix: str
+) -> Iterator[pd.DataFrame]:
+    """Yield chunks with the first chunk's columns; raise `InputError` naming file, row, column."""
+    from classifier.data import require_columns
+
+    columns: list[str] | None = None
+    first_row = 0
+    for chunk in chunks:
+        if columns is None:
+            require_columns(chunk, path, [text_col])
+            clash = [c for c in result_columns(prefix) if c in chunk.columns]
+            if clash:
+                raise InputError(
+                    f"{path}: column(s) {', '.join(map(repr, clash))} already present; "
+                    "pass a prefix for the added columns (--prefix pred_)"
+                )
+            columns = list(chunk.columns)
+        else:
+            new = [c for c in chunk.columns if c not in columns]
+            if new:
+                # Only JSONL can do this: a key that the first chunk's records lack.
+                filled = chunk[new[0]].astype(str) != ""
+                row = first_row + int(np.argmax(filled.to_numpy())) + 2
+                raise InputError(
+                    f"{path}: row {row}, column {new[0]!r}: a column the first rows do not "
+                    f"have; give it to every row (the first rows have {', '.join(map(repr, columns))})"
+                )
+            if list(chunk.columns) != columns:
+                chunk = chunk.reindex(columns=columns, fill_value="")
+        first_row += len(chunk)
+        yield chunk.reset_index(drop=True)
+
+
+def _write_header_only(input: Path, output: Path, prefix: str) -> None:
+    """Write an output with a header and no rows for an input without rows."""
+    import pandas as pd
+
+    from classifier.tables import TableWriter
+
+    columns: list[str] = []
+    if input.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        columns = list(pq.read_schema(input).names)
+    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+    label_col, ru_col, *numbers = result_columns(prefix)
+    frame[label_col] = pd.Series(dtype=str)
+    frame[ru_col] = pd.Series(dtype=str)
+    for col in numbers:
+        frame[col] = pd.Series(dtype=float)
+    with TableWriter(output) as writer:
+        writer.write(frame)

@@ -1,0 +1,458 @@
+"""The HTTP API: FastAPI app factory, request limits, API token, structured access logs.
+
+    uvicorn --factory classifier.service:create_app     # or: appeals serve
+
+The model is loaded once, when the app starts, and runs on one thread of its own;
+texts of requests that arrive while it is busy are classified together in the next
+call, which is how single-text requests reach a high rate on few cores.
+Logs are JSON lines with the request id, path, status, number of items and duration;
+they never contain an appeal text (personal data).
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at
+# run time, and the request models are built per app, inside `create_app`.
+import asyncio
+import json
+import logging
+import os
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from classifier.labels import LABELS, LABELS_RU
+from classifier.model import load_model
+
+if TYPE_CHECKING:
+    from classifier.model import Model
+    from classifier.prediction import Prediction
+
+TOKEN_ENV = "APPEALS_API_TOKEN"
+# Real appeals are at most a few thousand characters; longer is a pasted document.
+MAX_TEXT_CHARS = 10_000
+# 1,000 texts take ~0.2 s of model time, so one request cannot stall the others long.
+MAX_BATCH = 1_000
+# Bounds the whole request whatever the item count (1,000 typical appeals are ~200 KB).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+# Texts classified in one model call at most, pooled from concurrent requests.
+POOL_TEXTS = 512
+# A rejected body is read and dropped up to this size, then the connection is closed.
+DRAIN_BYTES = 64 * 1024 * 1024
+
+log = logging.getLogger("classifier.service")
+Scope = dict[str, Any]
+ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a log record as one JSON object per line, with the record's `fields` merged in."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the JSON line."""
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            # The type only: an exception's message may quote the input.
+            entry["error"] = record.exc_info[0].__name__
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def logging_config(level: str = "info") -> dict:
+    """Return a `logging.config.dictConfig` that writes JSON lines to stderr (also for uvicorn)."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+            for name in ("classifier", "uvicorn", "uvicorn.error")
+        },
+    }
+
+
+class _Batcher:
+    """Runs the model on one thread; texts that arrive while it is busy go into the next call."""
+
+    def __init__(self, model: "Model") -> None:
+        self.model = model
+        self.queue: list[tuple[list[str], asyncio.Future]] = []
+        self.wakeup = asyncio.Event()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="appeals-model")
+        self.task: asyncio.Task | None = None
+
+    async def predict(self, texts: list[str]) -> "list[Prediction]":
+        """Return the predictions of `texts`, in order."""
+        future = asyncio.get_running_loop().create_future()
+        self.queue.append((texts, future))
+        self.wakeup.set()
+        return await future
+
+    async def run(self) -> None:
+        """Serve the queue until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.queue:
+                taken, size = 0, 0
+                while taken < len(self.queue) and (
+                    taken == 0 or size + len(self.queue[taken][0]) <= POOL_TEXTS
+                ):
+                    size += len(self.queue[taken][0])
+                    taken += 1
+                batch, self.queue = self.queue[:taken], self.queue[taken:]
+                texts = [text for request, _ in batch for text in request]
+                try:
+                    results = await loop.run_in_executor(self.thread, self.model.predict, texts)
+                except Exception as exc:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                start = 0
+                for request, future in batch:
+                    if not future.done():  # a client that went away cancels its future
+                        future.set_result(results[start : start + len(request)])
+                    start += len(request)
+
+    def start(self) -> None:
+        """Start serving the queue on the running event loop."""
+        self.task = asyncio.get_running_loop().create_task(self.run())
+
+    async def stop(self) -> None:
+        """Stop serving and release the model thread."""
+        if self.task is not None:
+            self.task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self.task
+        self.thread.shutdown(wait=True)
+
+
+class _BodyLimit:
+    """Answer 413 with a JSON body to a request body over `max_bytes`, before any parsing.
+
+    Not FastAPI's own `max_body_size`: it answers a too-large Content-Length with a
+    text/plain 413, and every error of this API is JSON.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        too_large = declared is not None and declared.isdigit() and int(declared) > self.max_bytes
+        # The body is read here, at most `max_bytes` of it kept, so a chunked upload is
+        # bounded too; the app then reads it from memory.
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+            too_large = too_large or size > self.max_bytes
+            if too_large:
+                # Read on and drop the rest: closing a connection with unread data makes
+                # the kernel reset it, and the client would never see the 413.
+                if size > DRAIN_BYTES:
+                    break
+                continue
+            chunks.append(message.get("body", b""))
+        if too_large:
+            response = JSONResponse(
+                {"detail": f"request body over {self.max_bytes} bytes"},
+                status_code=413,
+                headers={"Connection": "close"},
+            )
+            await response(scope, receive, send)
+            return
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class _AccessLog:
+    """Give each request an id (X-Request-ID) and log one JSON line for it, without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        status = 500
+
+        async def send_with_id(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            fields = {
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "n_items": state.get("n_items"),
+                "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+            }
+            log.info("request", extra={"fields": fields})
+
+
+def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type[BaseModel]]:
+    """Return the request and response models with the app's limits built in."""
+    Text = Annotated[str, StringConstraints(max_length=max_text_chars)]
+
+    class Item(BaseModel):
+        """One appeal with the caller's id, returned with its prediction."""
+
+        model_config = ConfigDict(extra="forbid")
+        id: str | int
+        text: Text
+
+    class ClassifyRequest(BaseModel):
+        """Either `texts` (ids are their positions) or `items` with ids; not both."""
+
+        model_config = ConfigDict(
+            extra="forbid",
+            json_schema_extra={
+                "examples": [
+                    {"texts": ["Третий день нет горячей воды", "Яма на дороге"]},
+                    {"items": [{"id": "a-17", "text": "Контейнеры переполнены"}]},
+                ]
+            },
+        )
+        texts: list[Text] | None = Field(default=None, max_length=max_batch)
+        items: list[Item] | None = Field(default=None, max_length=max_batch)
+
+        @model_validator(mode="after")
+        def _one_of(self) -> "ClassifyRequest":
+            if (self.texts is None) == (self.items is None):
+                raise ValueError("give exactly one of 'texts' or 'items'")
+            return self
+
+    class PredictionOut(BaseModel):
+        """The prediction of one item; `empty` marks a blank text (label 'other', 0.2 each)."""
+
+        id: str | int
+        label: str
+        label_ru: str
+        confidence: float
+        probabilities: dict[str, float]
+        empty: bool
+
+    class ClassifyResponse(BaseModel):
+        """One prediction per item, in the order of the request."""
+
+        model: str
+        predictions: list[PredictionOut]
+
+    return ClassifyRequest, ClassifyResponse
+
+
+def create_app(
+    *,
+    model: "Model | None" = None,
+    model_path: Path | str | None = None,
+    max_text_chars: int = MAX_TEXT_CHARS,
+    max_batch: int = MAX_BATCH,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    api_token: str | None = None,
+) -> FastAPI:
+    """Return the API app; the model (given, or loaded from `model_path` at start-up) serves all requests.
+
+    The API token is `api_token`, else $APPEALS_API_TOKEN; with one set, /v1/* requests
+    need the header `Authorization: Bearer <token>`.
+    """
+    token = api_token if api_token is not None else os.environ.get(TOKEN_ENV) or None
+    ClassifyRequest, ClassifyResponse = _schemas(max_text_chars, max_batch)
+    limits = {
+        "max_text_chars": max_text_chars,
+        "max_batch": max_batch,
+        "max_body_bytes": max_body_bytes,
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        loaded = model if model is not None else load_model(model_path)
+        batcher = _Batcher(loaded)
+        batcher.start()
+        app.state.model = loaded
+        app.state.batcher = batcher
+        app.state.started = time.time()
+        log.info(
+            "model loaded",
+            extra={"fields": {"model": _model_name(loaded), "auth": token is not None, **limits}},
+        )
+        try:
+            yield
+        finally:
+            await batcher.stop()
+
+    app = FastAPI(
+        title="appeals-classifier",
+        summary="Topic of Russian citizen appeals: housing, waste, roads, ecology, other.",
+        version=_package_version(),
+        lifespan=lifespan,
+    )
+    bearer = HTTPBearer(auto_error=False, description=f"The token in ${TOKEN_ENV}, when set.")
+
+    def check_token(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
+        if token is None:
+            return
+        given = credentials.credentials if credentials is not None else ""
+        if not secrets.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(
+                status_code=401,
+                detail="missing or wrong API token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the offending input, which may be an appeal text.
+        errors = [
+            {"loc": list(error.get("loc", ())), "msg": error.get("msg"), "type": error.get("type")}
+            for error in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The type only, whatever the formatter: an exception's message may quote the input.
+        fields = {
+            "request_id": request.state.request_id,
+            "path": request.url.path,
+            "error": type(exc).__name__,
+        }
+        log.error("unhandled error", extra={"fields": fields})
+        return JSONResponse(
+            {"detail": "internal error", "request_id": request.state.request_id},
+            status_code=500,
+        )
+
+    @app.get("/health", tags=["service"])
+    async def health(request: Request) -> dict:
+        """Liveness and readiness: the model is loaded."""
+        return {
+            "status": "ok",
+            "model": _model_name(request.app.state.model),
+            "uptime_s": round(time.time() - request.app.state.started, 3),
+        }
+
+    @app.get("/v1/model", tags=["classification"], dependencies=[Depends(check_token)])
+    async def model_info(request: Request) -> dict:
+        """The model's labels, training data, metrics and versions, and the API's limits."""
+        loaded = request.app.state.model
+        meta = loaded.metadata
+        metrics = {
+            name: {k: v for k, v in part.items() if k in ("macro_f1", "accuracy", "n")}
+            for name, part in meta.get("metrics", {}).items()
+            if isinstance(part, dict) and "macro_f1" in part
+        }
+        return {
+            "name": _model_name(loaded),
+            "labels": list(LABELS),
+            "labels_ru": dict(LABELS_RU),
+            "trained_at": meta.get("trained_at"),
+            "sha256": meta.get("artifact", {}).get("sha256"),
+            "training_data": {
+                k: v for k, v in meta.get("training_data", {}).items() if k in ("file", "n")
+            },
+            "metrics": metrics,
+            "versions": meta.get("versions", {}),
+            "limits": limits,
+        }
+
+    @app.post(
+        "/v1/classify",
+        tags=["classification"],
+        response_model=ClassifyResponse,
+        dependencies=[Depends(check_token)],
+        responses={
+            401: {"description": "Missing or wrong API token"},
+            413: {"description": "Request body too large"},
+            422: {"description": "Invalid request, text too long or too many items"},
+        },
+    )
+    async def classify(body: ClassifyRequest, request: Request) -> dict:  # type: ignore[valid-type]
+        """Classify `texts` or `items`; one prediction per item, in order, with its id."""
+        if body.items is not None:
+            ids = [item.id for item in body.items]
+            texts = [item.text for item in body.items]
+        else:
+            ids, texts = list(range(len(body.texts))), body.texts
+        request.state.n_items = len(texts)
+        results = await request.app.state.batcher.predict(texts) if texts else []
+        return {
+            "model": _model_name(request.app.state.model),
+            "predictions": [
+                {"id": i, **result.to_dict()} for i, result in zip(ids, results, strict=True)
+            ],
+        }
+
+    app.add_middleware(_BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(_AccessLog)
+    return app
+
+
+def _model_name(model: "Model") -> str:
+    """A short name for logs and responses: the file name, never a full path."""
+    return model.path.name if model.path is not None else "in-memory"
+
+
+def _package_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("appeals-classifier")
+    except metadata.PackageNotFoundError:
+        return "0"
