@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.errors import ModelFileError
+from classifier.transient import TransientStateMixin
 
 
 @functools.cache
@@ -28,11 +29,13 @@ def navec_embeddings():
     return Navec.load(files[0])
 
 
-class EmbeddingFeatures(TransformerMixin, BaseEstimator):
+class EmbeddingFeatures(TransientStateMixin, TransformerMixin, BaseEstimator):
     """Mean navec vector of the known tokens of each text, scaled to length `weight`.
 
     The embeddings (~50 MB) are loaded on first use and never pickled with the model.
     """
+
+    _TRANSIENT = ("_embeddings", "_cache")
 
     def __init__(self, *, weight: float = 1.0) -> None:
         self.weight = weight
@@ -43,12 +46,10 @@ class EmbeddingFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
         """Return an (n, 300) array, one row per text (zeros where no token is known)."""
-        navec = self._navec()
+        navec = self._transient("_embeddings", navec_embeddings)
         # navec decodes a quantized vector on every look-up; a dict of decoded vectors
         # per word form is ten times faster on the words appeals repeat.
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            cache = self._cache = {}
+        cache = self._transient("_cache", dict)
         rows = []
         for text in X:
             vectors = []
@@ -65,18 +66,6 @@ class EmbeddingFeatures(TransformerMixin, BaseEstimator):
             norm = float(np.linalg.norm(mean))
             rows.append(mean * (self.weight / norm) if norm else mean)
         return np.vstack(rows) if rows else np.zeros((0, navec.pq.dim), np.float32)
-
-    def _navec(self):
-        navec = self.__dict__.get("_embeddings")
-        if navec is None:
-            navec = self._embeddings = navec_embeddings()
-        return navec
-
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state.pop("_embeddings", None)
-        state.pop("_cache", None)
-        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,9 +8,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.morph import lemma_of, morph_analyzer
 from classifier.normalize import normalize_text
+from classifier.transient import TransientStateMixin
 
 
-class LemmaPreprocessor(TransformerMixin, BaseEstimator):
+class LemmaPreprocessor(TransientStateMixin, TransformerMixin, BaseEstimator):
     """Turn each text into a space-separated string of lemmas and placeholders.
 
     Lemmas are cached per word form: pymorphy3 costs ~50 us a parse, a dict look-up
@@ -20,6 +21,8 @@ class LemmaPreprocessor(TransformerMixin, BaseEstimator):
     >>> LemmaPreprocessor().transform(["Третий день нет горячей воды, ул. Мира д. 5"])
     ['третий день нет горячий вода улица мир дом _house_']
     """
+
+    _TRANSIENT = ("_morph", "_cache")
 
     def __init__(self, *, normalize: bool = True, max_cache: int = 500_000) -> None:
         self.normalize = normalize
@@ -36,7 +39,8 @@ class LemmaPreprocessor(TransformerMixin, BaseEstimator):
     def lemmatize(self, text: str) -> str:
         """Return the lemma string of one text."""
         tokens = normalize_text(text).split() if self.normalize else text.split()
-        cache = self._lemma_cache()
+        cache = self._transient("_cache", dict)
+        analyzer = self._transient("_morph", morph_analyzer)
         out = []
         for token in tokens:
             if token.startswith("_"):
@@ -47,28 +51,10 @@ class LemmaPreprocessor(TransformerMixin, BaseEstimator):
             except KeyError:
                 if len(cache) >= self.max_cache:
                     cache.clear()
-                lemma = cache[token] = lemma_of(token, self._analyzer())
+                lemma = cache[token] = lemma_of(token, analyzer)
             if lemma:
                 out.append(lemma)
         return " ".join(out)
-
-    def _analyzer(self):
-        analyzer = self.__dict__.get("_morph")
-        if analyzer is None:
-            analyzer = self._morph = morph_analyzer()
-        return analyzer
-
-    def _lemma_cache(self) -> dict[str, str | None]:
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            cache = self._cache = {}
-        return cache
-
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state.pop("_morph", None)
-        state.pop("_cache", None)
-        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,8 +9,10 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.transient import TransientStateMixin
 
-class WordCachedTfidfVectorizer(TfidfVectorizer):
+
+class WordCachedTfidfVectorizer(TransientStateMixin, TfidfVectorizer):
     """`TfidfVectorizer` with ``analyzer="char_wb"`` whose transform reads a per-word cache.
 
     ``char_wb`` n-grams never cross white space, so a text's features are the union of
@@ -20,14 +22,14 @@ class WordCachedTfidfVectorizer(TfidfVectorizer):
     `TfidfVectorizer.transform`. The cache is never pickled.
     """
 
+    _TRANSIENT = ("_word_cache",)
+
     def transform(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix, as `TfidfVectorizer.transform` would."""
         if self.analyzer != "char_wb" or self.lowercase or self.preprocessor is not None:
             return super().transform(raw_documents)
         check_is_fitted(self, "vocabulary_")
-        cache = self.__dict__.get("_word_cache")
-        if cache is None:
-            cache = self._word_cache = {}
+        cache = self._transient("_word_cache", dict)
         analyze = self.build_analyzer()
         vocabulary = self.vocabulary_
         indices: list[int] = []
@@ -50,8 +52,3 @@ class WordCachedTfidfVectorizer(TfidfVectorizer):
         if self.binary:
             counts.data.fill(1)
         return self._tfidf.transform(counts, copy=False)
-
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state.pop("_word_cache", None)
-        return state
