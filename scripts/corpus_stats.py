@@ -41,6 +41,11 @@ def main() -> None:
         f"texts with emoji {emoji:.0%}, with a phone-like number {phones:.0%}, with a CAPS word {caps:.0%}"
     )
 
+    sample = pd.read_csv(DATA / "sample_appeals_labels.csv", dtype=str)["label"]
+    shares = sample.value_counts(normalize=True)
+    split = " / ".join(f"{shares.get(label, 0) * 100:.1f}" for label in LABELS)
+    print(f"sample_appeals.csv: {len(sample)} appeals, true split {split}% ({', '.join(LABELS)})")
+
 
 if __name__ == "__main__":
     main()
