@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,10 +188,3 @@ class TableWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def frame_to_bytes(frame: pd.DataFrame) -> bytes:
-    """Return a frame as UTF-8 CSV bytes (for downloads and tests)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
