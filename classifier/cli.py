@@ -201,7 +201,8 @@ def serve(
         try:
             import uvicorn
 
-            from classifier.service import create_app, logging_config
+            from classifier.service import create_app
+            from classifier.service_logging import logging_config
         except ImportError as exc:
             raise AppealsError(
                 f"the service needs {exc.name}: pip install 'appeals-classifier[service]'"

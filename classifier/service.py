@@ -11,19 +11,12 @@ they never contain an appeal text (personal data).
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at
 # run time, and the request models are built per app, inside `create_app`.
-import asyncio
-import json
-import logging
 import os
-import re
 import secrets
 import time
-import uuid
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,11 +25,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from classifier.labels import LABELS, LABELS_RU
+from classifier.microbatch import Batcher
 from classifier.model import load_model
+from classifier.service_limits import BodyLimit
+from classifier.service_logging import AccessLog, log
 
 if TYPE_CHECKING:
     from classifier.model import Model
-    from classifier.prediction import Prediction
 
 TOKEN_ENV = "APPEALS_API_TOKEN"
 # Real appeals are at most a few thousand characters; longer is a pasted document.
@@ -45,204 +40,6 @@ MAX_TEXT_CHARS = 10_000
 MAX_BATCH = 1_000
 # Bounds the whole request whatever the item count (1,000 typical appeals are ~200 KB).
 MAX_BODY_BYTES = 2 * 1024 * 1024
-# Texts classified in one model call at most, pooled from concurrent requests.
-POOL_TEXTS = 512
-# A rejected body is read and dropped up to this size, then the connection is closed.
-DRAIN_BYTES = 64 * 1024 * 1024
-
-log = logging.getLogger("classifier.service")
-Scope = dict[str, Any]
-ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
-
-
-class JsonFormatter(logging.Formatter):
-    """Format a log record as one JSON object per line, with the record's `fields` merged in."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Return the JSON line."""
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "event": record.getMessage(),
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info and record.exc_info[0] is not None:
-            # The type only: an exception's message may quote the input.
-            entry["error"] = record.exc_info[0].__name__
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def logging_config(level: str = "info") -> dict:
-    """Return a `logging.config.dictConfig` that writes JSON lines to stderr (also for uvicorn)."""
-    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonFormatter}},
-        "handlers": {"stderr": handler},
-        "loggers": {
-            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
-            for name in ("classifier", "uvicorn", "uvicorn.error")
-        },
-    }
-
-
-class _Batcher:
-    """Runs the model on one thread; texts that arrive while it is busy go into the next call."""
-
-    def __init__(self, model: "Model") -> None:
-        self.model = model
-        self.queue: list[tuple[list[str], asyncio.Future]] = []
-        self.wakeup = asyncio.Event()
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="appeals-model")
-        self.task: asyncio.Task | None = None
-
-    async def predict(self, texts: list[str]) -> "list[Prediction]":
-        """Return the predictions of `texts`, in order."""
-        future = asyncio.get_running_loop().create_future()
-        self.queue.append((texts, future))
-        self.wakeup.set()
-        return await future
-
-    async def run(self) -> None:
-        """Serve the queue until cancelled."""
-        loop = asyncio.get_running_loop()
-        while True:
-            await self.wakeup.wait()
-            self.wakeup.clear()
-            while self.queue:
-                taken, size = 0, 0
-                while taken < len(self.queue) and (
-                    taken == 0 or size + len(self.queue[taken][0]) <= POOL_TEXTS
-                ):
-                    size += len(self.queue[taken][0])
-                    taken += 1
-                batch, self.queue = self.queue[:taken], self.queue[taken:]
-                texts = [text for request, _ in batch for text in request]
-                try:
-                    results = await loop.run_in_executor(self.thread, self.model.predict, texts)
-                except Exception as exc:
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                start = 0
-                for request, future in batch:
-                    if not future.done():  # a client that went away cancels its future
-                        future.set_result(results[start : start + len(request)])
-                    start += len(request)
-
-    def start(self) -> None:
-        """Start serving the queue on the running event loop."""
-        self.task = asyncio.get_running_loop().create_task(self.run())
-
-    async def stop(self) -> None:
-        """Stop serving and release the model thread."""
-        if self.task is not None:
-            self.task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.task
-        self.thread.shutdown(wait=True)
-
-
-class _BodyLimit:
-    """Answer 413 with a JSON body to a request body over `max_bytes`, before any parsing.
-
-    Not FastAPI's own `max_body_size`: it answers a too-large Content-Length with a
-    text/plain 413, and every error of this API is JSON.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        too_large = declared is not None and declared.isdigit() and int(declared) > self.max_bytes
-        # The body is read here, at most `max_bytes` of it kept, so a chunked upload is
-        # bounded too; the app then reads it from memory.
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            size += len(message.get("body", b""))
-            more = message.get("more_body", False)
-            too_large = too_large or size > self.max_bytes
-            if too_large:
-                # Read on and drop the rest: closing a connection with unread data makes
-                # the kernel reset it, and the client would never see the 413.
-                if size > DRAIN_BYTES:
-                    break
-                continue
-            chunks.append(message.get("body", b""))
-        if too_large:
-            response = JSONResponse(
-                {"detail": f"request body over {self.max_bytes} bytes"},
-                status_code=413,
-                headers={"Connection": "close"},
-            )
-            await response(scope, receive, send)
-            return
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> dict:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-class _AccessLog:
-    """Give each request an id (X-Request-ID) and log one JSON line for it, without its body."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        status = 500
-
-        async def send_with_id(message: dict) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode("latin-1")),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            fields = {
-                "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "n_items": state.get("n_items"),
-                "duration_ms": round((time.perf_counter() - start) * 1000, 3),
-            }
-            log.info("request", extra={"fields": fields})
 
 
 def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type[BaseModel]]:
@@ -321,7 +118,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         loaded = model if model is not None else load_model(model_path)
-        batcher = _Batcher(loaded)
+        batcher = Batcher(loaded)
         batcher.start()
         app.state.model = loaded
         app.state.batcher = batcher
@@ -439,8 +236,8 @@ def create_app(
             ],
         }
 
-    app.add_middleware(_BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(_AccessLog)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(AccessLog)
     return app
 
 

@@ -21,7 +21,8 @@ import pytest
 import uvicorn
 
 from classifier import LABELS, Model
-from classifier.service import TOKEN_ENV, JsonFormatter, create_app
+from classifier.service import TOKEN_ENV, create_app
+from classifier.service_logging import JsonFormatter
 
 TOKEN = "test-token-5f2c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
