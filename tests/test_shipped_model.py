@@ -33,6 +33,23 @@ def test_shipped_metadata() -> None:
     assert meta["artifact"]["bytes"] < 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("text, label", OBVIOUS)
+# Appeals are often one or two words; the category's own name among them.
+KEYWORDS = [
+    ("ЖКХ", "housing"),
+    ("отопление", "housing"),
+    ("нет воды", "housing"),
+    ("капремонт", "housing"),
+    ("мусор", "waste"),
+    ("регоператор", "waste"),
+    ("ямы", "roads"),
+    ("светофор", "roads"),
+    ("дым", "ecology"),
+    ("вырубка", "ecology"),
+    ("поликлиника", "other"),
+    ("Спасибо!", "other"),
+]
+
+
+@pytest.mark.parametrize("text, label", OBVIOUS + KEYWORDS)
 def test_obvious_appeals(text: str, label: str) -> None:
     assert predict(text).label == label
