@@ -111,10 +111,9 @@ def read_labelled(
     kept_texts, kept_labels, duplicates, conflicts = [], [], [], []
     for key, members in groups.items():
         votes = Counter(codes[i] for i in members)
-        # The most frequent label wins; on a tie, the one of the first row.
-        label = max(
-            votes, key=lambda code: (votes[code], -members.index(_first(members, codes, code)))
-        )
+        # The most frequent label wins; most_common keeps first-seen order on a tie,
+        # so the label of the first row wins a tie.
+        label = votes.most_common(1)[0][0]
         if len(votes) > 1:
             conflicts.append(
                 LabelConflict(key, dict(votes), [rows[i] for i in members], kept=label)
@@ -131,10 +130,6 @@ def read_labelled(
         conflicts=conflicts,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
-
-
-def _first(members: list[int], codes: list[str | None], code: str) -> int:
-    return next(i for i in members if codes[i] == code)
 
 
 def _suggestion(name: str, mapping: dict[str, str] | None) -> str:

@@ -83,7 +83,9 @@ class Model:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return an (n, 5) array of probabilities in `LABELS` order; empty texts get 0.2 each."""
-        texts = _check_texts(texts)
+        return self._proba(_check_texts(texts))
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
         out = np.full((len(texts), len(LABELS)), 1.0 / len(LABELS))
         filled = [i for i, text in enumerate(texts) if text.strip()]
         if filled:
@@ -95,7 +97,7 @@ class Model:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Return one `Prediction` per text, in order."""
         texts = _check_texts(texts)
-        proba = self.predict_proba(texts)
+        proba = self._proba(texts)
         return [
             Prediction.from_probabilities(dict(zip(LABELS, map(float, row))))
             if text.strip()
