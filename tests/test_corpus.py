@@ -40,6 +40,21 @@ BOUNDARY_CASES = {
     "stray dogs": "other",
     "bill for garbage removal too high": "waste",
     "bill for heating too high": "housing",
+    "grass not mowed, weeds, hogweed in a street or yard": "housing",
+    "fallen tree, stumps or cut branches left lying; dangerous tree": "housing",
+    "healthy trees or a forest cut down": "ecology",
+    "missing or broken manhole cover, even on a road or sidewalk": "housing",
+    "clogged storm drain, street flooded after rain": "housing",
+    "smell of gas or sewage from a broken pipe": "housing",
+    "smell from a farm, plant or treatment works": "ecology",
+    "no lighting on a road or bridge": "housing",
+    "market or garage burns plastic, black smoke": "ecology",
+    "pothole by a school or a hospital": "roads",
+    "no heating in a school or kindergarten building": "housing",
+    "street trading, prices, shop hygiene": "other",
+    "unfinished or unfenced construction site": "other",
+    "COVID certificates, vaccination booking, medicines": "other",
+    "«I complained and nobody answered» with no topic named": "other",
 }
 
 
