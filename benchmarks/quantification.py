@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier import LABELS, load_model, read_labelled
-from classifier.quantify import skewed_sample_errors
+from classifier.quantify import Rates, skewed_sample_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,24 +41,19 @@ def main() -> None:
     else:
         test = read_labelled(ROOT / "data" / "test.csv")
         texts, labels, source = test.texts, test.labels, "data/test.csv"
-    stored = model.metadata["quantification"]
+    rates = Rates.from_metadata(model.metadata["quantification"])
     proba = model.predict_proba(texts)
     truth = np.array([LABELS.index(label) for label in labels])
     result = skewed_sample_errors(
-        proba,
-        truth,
-        n_samples=args.samples,
-        sample_size=args.size,
-        confusion=np.array(stored["confusion_rates"]),
-        mean_proba=np.array(stored["mean_probabilities"]),
-        train_prior=np.array(stored["train_prior"]),
+        proba, truth, rates, n_samples=args.samples, sample_size=args.size
     )
     cc = result.mean_abs_error["cc"]
     print(f"{args.samples} samples of {args.size} appeals from {source}, Dirichlet(1) label shares")
-    print("| method | mean abs. error per label (pp) | vs naive count |")
-    print("|---|---|---|")
+    print("| method | mean abs. error per label (pp) | vs naive count | worst sample (pp) |")
+    print("|---|---|---|---|")
     for method, error in result.mean_abs_error.items():
-        print(f"| {method} | {error * 100:.2f} | {error / cc:.2f}x |")
+        worst = result.worst_abs_error[method]
+        print(f"| {method} | {error * 100:.2f} | {error / cc:.2f}x | {worst * 100:.2f} |")
 
 
 if __name__ == "__main__":

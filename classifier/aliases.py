@@ -14,11 +14,12 @@ import json
 from pathlib import Path
 
 from classifier.errors import InputError
-from classifier.labels import LABELS, LABELS_RU
+from classifier.labels import LABELS, LABELS_RU, label_choice
 
 _ALIASES: dict[str, str] = {
     **{code: code for code in LABELS},
     **{name: code for code, name in LABELS_RU.items()},
+    **{label_choice(code): code for code in LABELS},
     "жкх": "housing",
     "жкх/благоустройство": "housing",
     "жкх, благоустройство": "housing",

@@ -24,6 +24,9 @@ ModelOption = Annotated[
 ]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column with the appeal text.")]
 LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the label.")]
+IdCol = Annotated[
+    str, typer.Option("--id-col", help="Column with the appeal id (default: id, if present).")
+]
 LabelsMap = Annotated[
     Optional[Path],
     typer.Option("--labels-map", help="CSV/XLSX (name,label) or JSON mapping of label names."),
@@ -151,19 +154,36 @@ def report(
         "reports"
     ),
     text_col: TextCol = "text",
+    id_col: IdCol = "id",
     date_col: Annotated[
         Optional[str],
         typer.Option("--date-col", help="Date column for shares by month (default: detected)."),
     ] = None,
     method: Annotated[
-        str, typer.Option(help="Correction: acc (default), pacc, em, or naive cc / pcc.")
-    ] = "acc",
+        str,
+        typer.Option(
+            help="Correction without local labels: emq (default), acc, pacc, em, cc, pcc."
+        ),
+    ] = "emq",
+    calibration: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--calibration",
+            "-c",
+            help="Labelled sample of these appeals or of the same source (appeals sample).",
+        ),
+    ] = None,
+    match: Annotated[
+        str,
+        typer.Option(help="How sheet rows are found in DATA: auto (id, else text), id or text."),
+    ] = "auto",
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
     from classifier.data import require_columns
     from classifier.quantify import METHODS
     from classifier.report import DATE_COLUMNS, build_report, write_report
+    from classifier.sheet import read_sheet
     from classifier.tables import read_table
 
     with user_errors():
@@ -173,9 +193,20 @@ def report(
         require_columns(frame, data, [text_col] + ([date_col] if date_col else []))
         date_col = date_col or next((c for c in frame.columns if c.lower() in DATE_COLUMNS), None)
         dates = frame[date_col].tolist() if date_col else None
+        sheet = None
+        if calibration is not None:
+            sheet = read_sheet(calibration, text_col=text_col, id_col=id_col)
+            say(sheet.note())
         say(f"classifying {len(frame)} appeals from {data}")
         result = build_report(
-            load(model), frame[text_col].tolist(), dates=dates, method=method, source=str(data)
+            load(model),
+            frame[text_col].tolist(),
+            dates=dates,
+            method=method,
+            calibration=sheet,
+            ids=frame[id_col].tolist() if id_col in frame.columns else None,
+            match=match,
+            source=str(data),
         )
         files = write_report(result, out)
     typer.echo(result.table())
@@ -185,6 +216,94 @@ def report(
         typer.echo()
         typer.echo(result.monthly_table())
     typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
+
+
+@app.command()
+def sample(
+    data: Annotated[Path, typer.Argument(help="Unlabelled appeals: CSV, XLSX, JSONL or Parquet.")],
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Rows to draw.")] = 150,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The sheet: .xlsx (with a drop-down) or .csv.")
+    ] = Path("sample.xlsx"),
+    strategy: Annotated[
+        str,
+        typer.Option(help="stratified (by predicted label; default), random, or uncertain."),
+    ] = "stratified",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed draws the same rows.")] = 0,
+    model: ModelOption = None,
+    text_col: TextCol = "text",
+    id_col: IdCol = "id",
+) -> None:
+    """Draw appeals for labelling: a sheet with an empty label column and the sampling weights."""
+    from classifier.api import load
+    from classifier.sampling import STRATEGIES
+    from classifier.sheet import sample_file
+
+    with user_errors():
+        if strategy not in STRATEGIES:
+            raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--strategy")
+        result = sample_file(
+            data,
+            out,
+            model=load(model),
+            n=n,
+            strategy=strategy,
+            seed=seed,
+            text_col=text_col,
+            id_col=id_col,
+        )
+    strata = ", ".join(f"{k}: {v}" for k, v in result.per_stratum.items())
+    typer.echo(
+        f"{result.rows} of {result.population} appeals drawn ({result.strategy}; {strata}) "
+        f"into {result.path}; fill in its 'label' column, then pass it to "
+        "`appeals report --calibration` or `appeals adapt`"
+    )
+
+
+@app.command()
+def adapt(
+    sheet: Annotated[Path, typer.Argument(help="Labelled sheet (appeals sample), any format.")],
+    base: Annotated[
+        Optional[Path],
+        typer.Option(help="Base training corpus (default: the project's data/train.csv)."),
+    ] = None,
+    weight: Annotated[
+        float, typer.Option(min=0.01, help="How many base rows one local row counts as.")
+    ] = 3.0,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the model.")] = Path(
+        "models/adapted.joblib"
+    ),
+    model: ModelOption = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+) -> None:
+    """Retrain on the base corpus plus local labelled rows; store rates measured on them."""
+    from rich.progress import Progress
+
+    from classifier.adapt import adapt_file
+    from classifier.api import load
+
+    with user_errors(), Progress(transient=True) as bar:
+        task = bar.add_task("cross-validation", total=folds)
+        result = adapt_file(
+            sheet,
+            out=out,
+            base=base,
+            weight=weight,
+            model=load(model),
+            folds=folds,
+            progress=say,
+            on_fold=lambda fold: bar.update(task, completed=fold),
+        )
+    if result.local_cv:
+        typer.echo(
+            f"cross-validated macro-F1 on the {result.n_local} local rows: "
+            f"{result.local_cv.macro_f1:.3f} (accuracy {result.local_cv.accuracy:.3f})"
+        )
+        typer.echo(result.local_cv.table())
+    typer.echo(
+        f"adapted model written to {result.model.path} "
+        f"(card: {result.model.path.with_suffix('.md')}); pass it to other commands with --model"
+    )
 
 
 @app.command()

@@ -20,3 +20,12 @@ PUBLISHED_SHARES: dict[str, float] = {
     "ecology": 0.10,
     "other": 0.17,
 }
+
+
+def label_choice(code: str) -> str:
+    """Return the drop-down entry of a label in labelling sheets.
+
+    >>> label_choice("waste")
+    'waste — мусорная реформа'
+    """
+    return f"{code} — {LABELS_RU[code]}"

@@ -36,7 +36,29 @@ def render_model_card(meta: dict) -> str:
             for name in LABELS
         ),
     ]
-    for key, title in (("cv", "Cross-validated metrics"), ("test", "Held-out test metrics")):
+    adaptation = meta.get("adaptation")
+    if adaptation:
+        lines += [
+            "",
+            "## Adapted to local appeals",
+            "",
+            f"Retrained on the base corpus plus {adaptation['local_rows']} labelled local rows "
+            f"from `{adaptation['local_file']}` (sha256 `{adaptation['local_sha256'][:16]}…`), "
+            f"each weighted {adaptation['weight']:g}x; {adaptation['unlabelled_rows']} rows of "
+            "that file had no label and were not used. The stored error rates that reports "
+            "correct with are the local rows' cross-validated rates, shrunk toward the base "
+            f"corpus' rates by {adaptation['prior_strength']:g} rows' worth.",
+            "",
+            "| label | local rows |",
+            "|---|---|",
+            *(f"| `{n}` | {adaptation['local_class_counts'].get(n, 0)} |" for n in LABELS),
+        ]
+    sections = (
+        ("cv", "Cross-validated metrics"),
+        ("local_cv", "Cross-validated metrics on the local rows"),
+        ("test", "Held-out test metrics"),
+    )
+    for key, title in sections:
         m = metrics.get(key)
         if not m:
             continue

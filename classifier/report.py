@@ -6,8 +6,9 @@ import base64
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,10 @@ import pandas as pd
 from classifier.errors import InputError
 from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 from classifier.model import Model
-from classifier.quantify import estimate_shares, point_estimate
+from classifier.quantify import DEFAULT_METHOD, Rates, estimate_shares, point_estimate
+
+if TYPE_CHECKING:
+    from classifier.sheet import LabelSheet
 
 DATE_COLUMNS = ("date", "dt", "created_at", "created", "datetime", "дата")
 
@@ -66,6 +70,9 @@ class Report:
     model: dict
     source: str = ""
     monthly: list[MonthShares] = field(default_factory=list)
+    # With a labelled sample: its size, matches, the model's estimated accuracy here.
+    calibration: dict | None = None
+    interval_covers: str = "sampling error of the appeals only"
 
     def to_dict(self) -> dict:
         """Return the JSON-ready report."""
@@ -93,10 +100,26 @@ class Report:
             if chi.p_value < 0.05
             else "does not differ significantly from the published split"
         )
+        if self.calibration:
+            cal = self.calibration
+            how = (
+                f"Shares corrected with {cal['n_local']} labelled appeals "
+                f"({cal['n_matched']} of them in this data, counted with their true label); "
+                f"the model's estimated accuracy on these appeals is {cal['accuracy']:.0%}. "
+                "The 95% bootstrap intervals cover the sampling error of the appeals and of "
+                "the labelled sample."
+            )
+        else:
+            how = (
+                f"Shares corrected for classifier error by {self.method.upper()} with error "
+                "rates measured on our training corpus. The 95% bootstrap intervals cover the "
+                "sampling error of the appeals only, not a shift between our corpus and these "
+                "appeals: label a sample of them (appeals sample) and pass it as the calibration "
+                "sheet to correct for that."
+            )
         return (
-            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares). "
-            f"Shares corrected for classifier error by {self.method.upper()}; 95% bootstrap "
-            f"intervals. The corrected distribution {verdict} "
+            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares). {how} "
+            f"The corrected distribution {verdict} "
             f"(chi-square {chi.statistic:.1f}, {chi.dof} degrees of freedom, p = {chi.p_value:.3g})."
         )
 
@@ -116,19 +139,62 @@ def build_report(
     texts: Sequence[str],
     *,
     dates: Sequence[str] | None = None,
-    method: str = "acc",
+    method: str = DEFAULT_METHOD,
+    calibration: LabelSheet | None = None,
+    ids: Sequence[str] | None = None,
+    match: str = "auto",
+    prior_strength: float | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     source: str = "",
 ) -> Report:
-    """Classify `texts` and estimate the share of each label, naive and corrected."""
-    texts = list(texts)
+    """Classify `texts` and estimate the share of each label, naive and corrected.
+
+    With `calibration` (a labelled sheet of these appeals or of the same source), the
+    correction uses the error rates the sheet measures (`classifier.calibration`) and
+    `method` is not used.
+    """
+    texts = [str(t) for t in texts]
     proba = model.predict_proba(texts)
     filled = np.array([bool(t.strip()) for t in texts], dtype=bool)
-    quant = _quantification(model, method)
-    shares = estimate_shares(proba[filled], method, n_boot=n_boot, seed=seed, **quant)
+    rates = _rates(model, method if calibration is None else "cc")
     counts = np.bincount(proba[filled].argmax(axis=1), minlength=len(LABELS))
     n_valid = int(filled.sum())
+    calibration_info = None
+    if calibration is None:
+        shares = estimate_shares(proba[filled], method, rates, n_boot=n_boot, seed=seed)
+        estimator = _method_estimator(method, rates)
+    else:
+        from classifier.calibration import DEFAULT_PRIOR_STRENGTH, calibrated_shares
+
+        strength = DEFAULT_PRIOR_STRENGTH if prior_strength is None else prior_strength
+        sample, matched = _local_sample(model, calibration, texts, ids, match)
+        prior_shares = _prior_shares(model, proba[filled])
+        result = calibrated_shares(
+            proba[filled],
+            matched.truth[filled],
+            sample,
+            rates.confusion,
+            prior_strength=strength,
+            prior_shares=prior_shares,
+            match=matched.mode,
+            n_boot=n_boot,
+            seed=seed,
+        )
+        shares, method = result.shares, "calibrated"
+        calibration_info = {
+            "sheet": str(calibration.path),
+            "n_local": result.n_local,
+            "n_unlabelled_in_sheet": calibration.n_unlabelled,
+            "n_matched": result.n_matched,
+            "match": result.match,
+            "accuracy": round(result.accuracy, 4),
+            "prior_strength": result.prior_strength,
+            "stored_rates": "local" if model.metadata.get("adaptation") else "training corpus",
+        }
+        estimator = _calibrated_estimator(
+            sample, matched.truth, rates.confusion, strength, prior_shares
+        )
     naive = counts / max(n_valid, 1)
     categories = [
         CategoryShare(
@@ -143,7 +209,7 @@ def build_report(
         )
         for i, name in enumerate(LABELS)
     ]
-    monthly = _monthly(proba, filled, dates, method, quant) if dates is not None else []
+    monthly = _monthly(proba, filled, dates, estimator) if dates is not None else []
     meta = model.metadata
     return Report(
         n=len(texts),
@@ -155,30 +221,86 @@ def build_report(
             "file": str(model.path.name) if model.path else None,
             "sha256": meta.get("artifact", {}).get("sha256"),
             "trained_at": meta.get("trained_at"),
+            "adapted": bool(meta.get("adaptation")),
         },
         source=source,
         monthly=monthly,
+        calibration=calibration_info,
+        interval_covers=(
+            "sampling error of the appeals and of the labelled sample"
+            if calibration is not None
+            else "sampling error of the appeals only, not a shift between the training corpus "
+            "and these appeals"
+        ),
     )
 
 
-def _quantification(model: Model, method: str) -> dict:
-    stored = model.metadata.get("quantification") or {}
-    if method in ("acc", "pacc") and not stored.get("confusion_rates"):
+@dataclass(frozen=True)
+class _Matched:
+    truth: np.ndarray
+    mode: str
+
+
+def _local_sample(model: Model, sheet: LabelSheet, texts: list[str], ids, match: str):
+    from classifier.calibration import LocalSample, match_sheet
+
+    labelled = sheet.labelled
+    sheet_texts = [sheet.texts[i] for i in labelled]
+    sample = LocalSample(
+        predicted=model.predict_proba(sheet_texts).argmax(axis=1),
+        truth=np.array([LABELS.index(sheet.labels[i]) for i in labelled], dtype=int),
+        weights=sheet.weights[labelled],
+    )
+    index, mode = match_sheet(
+        [sheet.ids[i] for i in labelled] if sheet.ids is not None else None,
+        sheet_texts,
+        [str(i) for i in ids] if ids is not None else None,
+        texts,
+        match=match,
+    )
+    truth = np.where(index >= 0, sample.truth[np.maximum(index, 0)], -1)
+    return sample, _Matched(truth=truth, mode=mode)
+
+
+def _method_estimator(method: str, rates: Rates):
+    return lambda proba, mask: point_estimate(proba[mask], method, rates)
+
+
+def _prior_shares(model: Model, proba: np.ndarray) -> np.ndarray | None:
+    """The default correction's shares, where the model stores what it needs."""
+    rates = Rates.from_metadata(model.metadata.get("quantification"))
+    if rates.missing_for(DEFAULT_METHOD) or len(proba) == 0:
+        return None
+    return point_estimate(proba, DEFAULT_METHOD, rates)
+
+
+def _calibrated_estimator(sample, truth: np.ndarray, stored, strength: float, prior_shares):
+    from classifier.calibration import calibrated_point
+
+    def estimate(proba: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return calibrated_point(
+            proba[mask].argmax(axis=1),
+            truth[mask],
+            sample,
+            stored,
+            prior_strength=strength,
+            prior_shares=prior_shares,
+        )[0]
+
+    return estimate
+
+
+def _rates(model: Model, method: str) -> Rates:
+    rates = Rates.from_metadata(model.metadata.get("quantification"))
+    lacking = rates.missing_for(method)
+    if lacking:
         raise InputError(
-            f"the model has no cross-validation rates, which method {method!r} needs; "
-            "retrain it with --folds 5, or use --method cc or pcc"
+            f"the model does not store the cross-validation rates method {method!r} needs "
+            f"({lacking}); retrain it with folds >= 2, or use method 'cc' or 'pcc'"
         )
-
-    def array(key: str) -> np.ndarray | None:
-        value = stored.get(key)
-        return np.asarray(value, dtype=float) if value else None
-
-    prior = array("train_prior")
-    return {
-        "confusion": array("confusion_rates"),
-        "mean_proba": array("mean_probabilities"),
-        "train_prior": prior if prior is not None else np.full(len(LABELS), 1.0 / len(LABELS)),
-    }
+    if rates.train_prior is None:
+        rates = replace(rates, train_prior=np.full(len(LABELS), 1.0 / len(LABELS)))
+    return rates
 
 
 def _chi_square(shares: np.ndarray, n: int) -> ChiSquare:
@@ -191,7 +313,7 @@ def _chi_square(shares: np.ndarray, n: int) -> ChiSquare:
 
 
 def _monthly(
-    proba: np.ndarray, filled: np.ndarray, dates: Sequence[str], method: str, quant: dict
+    proba: np.ndarray, filled: np.ndarray, dates: Sequence[str], estimate
 ) -> list[MonthShares]:
     parsed = pd.to_datetime(pd.Series(list(dates), dtype=str), errors="coerce", format="mixed")
     bad = [i + 2 for i, (d, p) in enumerate(zip(dates, parsed)) if str(d).strip() and pd.isna(p)]
@@ -206,7 +328,7 @@ def _monthly(
         if not mask.any():
             continue
         naive = point_estimate(proba[mask], "cc")
-        corrected = point_estimate(proba[mask], method, **quant)
+        corrected = estimate(proba, mask)
         out.append(
             MonthShares(
                 month=month,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from classifier.data import LabelledData, read_labelled
 from classifier.errors import InputError
@@ -16,6 +16,7 @@ from classifier.evaluation import Metrics, compute_metrics
 from classifier.labels import LABELS
 from classifier.model import Model
 from classifier.pipeline import build_pipeline, compact_fitted
+from classifier.quantify import BCTS, fit_bcts
 
 MIN_PER_CLASS = 10
 SEED = 0
@@ -39,6 +40,78 @@ class CrossValidation:
     metrics: Metrics
     confusion_rates: np.ndarray
     mean_probabilities: np.ndarray
+    bcts: BCTS
+
+    def quantification(self) -> dict:
+        """Return the rates as stored in model metadata (rows: true label, columns: predicted)."""
+        return {
+            "confusion_rates": self.confusion_rates.round(6).tolist(),
+            "mean_probabilities": self.mean_probabilities.round(6).tolist(),
+            "bcts": {
+                "temperature": round(self.bcts.temperature, 6),
+                "bias": self.bcts.bias.round(6).tolist(),
+                "prior": self.bcts.prior.round(6).tolist(),
+            },
+        }
+
+
+def fit_pipeline(
+    texts: list[str], labels: list[str], *, params: dict | None = None, weights=None
+) -> Pipeline:
+    """Fit a fresh pipeline; `weights` (one per text) weight the regression's examples."""
+    pipeline = build_pipeline(**(params or {}))
+    fit_params = {} if weights is None else {"clf__sample_weight": np.asarray(weights, float)}
+    return compact_fitted(pipeline.fit(texts, labels, **fit_params))
+
+
+def out_of_fold(
+    texts: list[str],
+    labels: list[str],
+    *,
+    folds: int = 5,
+    params: dict | None = None,
+    weights=None,
+    on_fold: Callable[[int], None] = lambda fold: None,
+) -> np.ndarray:
+    """Return stratified `folds`-fold out-of-fold probabilities of `texts` (`LABELS` order).
+
+    `weights` (one per text, default 1) weight the examples of each fold's training part.
+    """
+    y = np.array(labels)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    proba = np.zeros((len(texts), len(LABELS)))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, y), start=1):
+        fitted = fit_pipeline(
+            [texts[i] for i in train_idx],
+            y[train_idx].tolist(),
+            params=params,
+            weights=None if w is None else w[train_idx],
+        )
+        order = [list(fitted.classes_).index(name) for name in LABELS]
+        proba[test_idx] = fitted.predict_proba([texts[i] for i in test_idx])[:, order]
+        on_fold(fold)
+    return proba
+
+
+def rates_from_proba(proba: np.ndarray, labels: list[str], weights=None) -> CrossValidation:
+    """Return metrics and error rates of held-out probabilities against true labels."""
+    predicted = [LABELS[i] for i in proba.argmax(axis=1)]
+    truth = np.array([LABELS.index(name) for name in labels])
+    w = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=float)
+    k = len(LABELS)
+    counts = np.zeros((k, k))
+    np.add.at(counts, (truth, proba.argmax(axis=1)), w)
+    sums = np.zeros((k, k))
+    np.add.at(sums, truth, proba * w[:, None])
+    support = np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
+    return CrossValidation(
+        proba=proba,
+        metrics=compute_metrics(labels, predicted),
+        confusion_rates=counts / support,
+        mean_probabilities=sums / support,
+        bcts=fit_bcts(proba, truth),
+    )
 
 
 def cross_validate(
@@ -50,29 +123,8 @@ def cross_validate(
     on_fold: Callable[[int], None] = lambda fold: None,
 ) -> CrossValidation:
     """Return stratified `folds`-fold out-of-fold predictions and their error rates."""
-    pipeline = build_pipeline(**(params or {}))
-    y = np.array(labels)
-    proba = np.zeros((len(texts), len(LABELS)))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for fold, (train_idx, test_idx) in enumerate(splitter.split(texts, y), start=1):
-        fitted = clone(pipeline).fit([texts[i] for i in train_idx], y[train_idx])
-        order = [list(fitted.classes_).index(name) for name in LABELS]
-        proba[test_idx] = fitted.predict_proba([texts[i] for i in test_idx])[:, order]
-        on_fold(fold)
-    predicted = [LABELS[i] for i in proba.argmax(axis=1)]
-    truth = np.array([LABELS.index(name) for name in labels])
-    k = len(LABELS)
-    counts = np.zeros((k, k))
-    np.add.at(counts, (truth, proba.argmax(axis=1)), 1)
-    sums = np.zeros((k, k))
-    np.add.at(sums, truth, proba)
-    support = np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    return CrossValidation(
-        proba=proba,
-        metrics=compute_metrics(labels, predicted),
-        confusion_rates=counts / support,
-        mean_probabilities=sums / support,
-    )
+    proba = out_of_fold(texts, labels, folds=folds, params=params, on_fold=on_fold)
+    return rates_from_proba(proba, labels)
 
 
 def train(
@@ -99,7 +151,7 @@ def train(
         progress(f"cross-validating ({folds} folds) on {len(data.texts)} texts")
         cv = cross_validate(data.texts, data.labels, folds=folds, params=params, on_fold=on_fold)
     progress(f"fitting on {len(data.texts)} texts")
-    pipeline = compact_fitted(build_pipeline(**params).fit(data.texts, data.labels))
+    pipeline = fit_pipeline(data.texts, data.labels, params=params)
     model = Model(pipeline=pipeline)
     test_metrics = None
     if test is not None:
@@ -129,8 +181,7 @@ def train(
         },
         # What prevalence correction needs (rows: true label, columns: predicted; LABELS order).
         "quantification": {
-            "confusion_rates": cv.confusion_rates.round(6).tolist() if cv else None,
-            "mean_probabilities": cv.mean_probabilities.round(6).tolist() if cv else None,
+            **(cv.quantification() if cv else {}),
             "train_prior": prior.round(6).tolist(),
         },
     }

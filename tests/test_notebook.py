@@ -22,3 +22,4 @@ def test_notebook_runs_top_to_bottom() -> None:
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs)
     assert "held-out macro-F1" in text and "chi-square" in text
+    assert "labelled row(s) of 60" in text and "on the local rows" in text

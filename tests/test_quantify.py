@@ -5,7 +5,17 @@ import pandas as pd
 import pytest
 
 from classifier import LABELS
-from classifier.quantify import em_priors, estimate_shares, simplex_solve, skewed_sample_errors
+from classifier.quantify import (
+    DEFAULT_METHOD,
+    Rates,
+    apply_bcts,
+    em_priors,
+    estimate_shares,
+    fit_bcts,
+    point_estimate,
+    simplex_solve,
+    skewed_sample_errors,
+)
 
 CONFUSION = np.array(
     [
@@ -65,20 +75,58 @@ def test_unknown_method() -> None:
         estimate_shares(np.full((3, 5), 0.2), "magic", n_boot=0)
 
 
-def test_correction_beats_naive_counting_on_skewed_samples(
+def test_default_correction_beats_naive_counting_on_skewed_samples(
     trained, test_frame: pd.DataFrame
 ) -> None:
     """Samples with known, skewed label distributions drawn from held-out labelled texts."""
     model = trained.model
-    stored = model.metadata["quantification"]
-    rates = {
-        "confusion": np.array(stored["confusion_rates"]),
-        "mean_proba": np.array(stored["mean_probabilities"]),
-        "train_prior": np.array(stored["train_prior"]),
-    }
+    rates = Rates.from_metadata(model.metadata["quantification"])
     proba = model.predict_proba(test_frame["text"].tolist())
     y = np.array([LABELS.index(label) for label in test_frame["label"]])
-    result = skewed_sample_errors(proba, y, n_samples=20, sample_size=400, **rates)
+    result = skewed_sample_errors(proba, y, rates, n_samples=20, sample_size=400)
     mean = result.mean_abs_error
-    # ACC is the default method of `appeals report`.
-    assert mean["acc"] < mean["cc"], mean
+    assert mean[DEFAULT_METHOD] < mean["cc"], mean
+
+
+def test_bcts_recalibrates_overconfident_posteriors() -> None:
+    rng = np.random.default_rng(2)
+    calibrated = rng.dirichlet(np.ones(5) * 0.5, size=4000)
+    y = np.array([rng.choice(5, p=p) for p in calibrated])
+    sharp = calibrated**3 / (calibrated**3).sum(axis=1, keepdims=True)
+    fit = fit_bcts(sharp, y)
+    assert fit.temperature == pytest.approx(3.0, rel=0.15)
+    recalibrated = apply_bcts(sharp, fit.temperature, fit.bias)
+    assert np.abs(recalibrated - calibrated).mean() < 0.02
+
+
+def test_emq_recovers_a_shifted_prior_from_overconfident_posteriors() -> None:
+    rng = np.random.default_rng(3)
+    # A signal z with p(z | y) = likelihood[y, z]; posteriors under a uniform prior,
+    # made overconfident by a power of 3.
+    likelihood = np.full((5, 5), 0.08) + np.eye(5) * 0.6
+
+    def posteriors(y: np.ndarray) -> np.ndarray:
+        z = np.array([rng.choice(5, p=likelihood[label]) for label in y])
+        sharp = likelihood[:, z].T ** 3
+        return sharp / sharp.sum(axis=1, keepdims=True)
+
+    source = rng.integers(0, 5, 4000)
+    fit = fit_bcts(posteriors(source), source)
+    rates = Rates(
+        train_prior=np.full(5, 0.2),
+        temperature=fit.temperature,
+        bias=fit.bias,
+        calibrated_prior=fit.prior,
+    )
+    target_prior = np.array([0.6, 0.1, 0.1, 0.1, 0.1])
+    proba = posteriors(rng.choice(5, size=4000, p=target_prior))
+    emq = point_estimate(proba, "emq", rates)
+    em = point_estimate(proba, "em", rates)
+    assert np.abs(emq - target_prior).max() < 0.05
+    assert np.abs(emq - target_prior).sum() < np.abs(em - target_prior).sum()
+
+
+@pytest.mark.parametrize("method", ["acc", "pacc", "emq"])
+def test_methods_name_the_rates_they_lack(method: str) -> None:
+    with pytest.raises(ValueError, match=f"method {method!r} needs rates"):
+        point_estimate(np.full((2, 5), 0.2), method, Rates())

@@ -66,9 +66,10 @@ def test_bad_dates_are_named(trained) -> None:
         build_report(trained.model, ["a", "b"], dates=["2026-01-01", "вчера"], n_boot=0)
 
 
-def test_method_needs_cv_rates(fitted_model) -> None:
-    with pytest.raises(InputError, match="no cross-validation rates"):
-        build_report(fitted_model, ["нет воды"], method="pacc", n_boot=0)
+@pytest.mark.parametrize("method, lacking", [("pacc", "mean_proba"), ("emq", "temperature")])
+def test_method_needs_cv_rates(fitted_model, method: str, lacking: str) -> None:
+    with pytest.raises(InputError, match=f"does not store the cross-validation rates.*{lacking}"):
+        build_report(fitted_model, ["нет воды"], method=method, n_boot=0)
 
 
 def test_cli_report(trained, appeals: pd.DataFrame, tmp_path: Path) -> None:
