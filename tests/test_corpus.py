@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 
 from classifier import LABELS
 from classifier.dedup import near_duplicates
+from classifier.register import is_follow_up, is_formal
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 STYLES = {
@@ -79,11 +81,11 @@ def test_labels_styles_and_ids(corpus: pd.DataFrame) -> None:
 
 
 def test_sizes(train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> None:
-    assert len(train_frame) >= 6000
-    assert len(test_frame) >= 1500
+    assert len(train_frame) >= 10_500
+    assert len(test_frame) >= 2_200
     counts = train_frame["label"].value_counts()
     for label in ("waste", "roads", "ecology", "other"):
-        assert counts[label] >= 800, label
+        assert counts[label] >= 1_200, label
     assert counts.idxmax() == "housing"
 
 
@@ -95,8 +97,51 @@ def test_test_set_written_in_its_own_batches(
 
 def test_lengths(corpus: pd.DataFrame) -> None:
     words = corpus["text"].str.split().str.len()
-    assert words.between(3, 200).all()
+    assert words.between(1, 250).all()
     assert 0.25 <= (words < 15).mean() <= 0.45
+
+
+# The length mix of real portal appeals, which the training corpus must cover.
+@pytest.mark.parametrize(
+    "band, low, high, minimum",
+    [
+        ("title-like", 1, 5, 0.05),
+        ("long", 40, 10_000, 0.28),
+        ("very long", 101, 10_000, 0.03),
+    ],
+)
+def test_training_length_mix(
+    train_frame: pd.DataFrame, band: str, low: int, high: int, minimum: float
+) -> None:
+    words = train_frame["text"].str.split().str.len()
+    assert words.between(low, high).mean() >= minimum, band
+
+
+@pytest.mark.parametrize("marker", [is_formal, is_follow_up])
+def test_register_in_every_class(train_frame: pd.DataFrame, marker) -> None:
+    counts = train_frame[train_frame["text"].map(marker)]["label"].value_counts()
+    for label in LABELS:
+        assert counts.get(label, 0) >= 20, (marker.__name__, label)
+
+
+def test_social_network_styles_stay_the_majority(train_frame: pd.DataFrame) -> None:
+    social = {"vk_comment", "tg_comment", "ok_comment", "direct_message", "chat"}
+    assert train_frame["style"].isin(social).mean() > 0.5
+
+
+def test_trigram_diversity_per_batch(corpus: pd.DataFrame) -> None:
+    """A template shows as word 3-grams repeated across a batch: few distinct, some everywhere."""
+    for source, group in corpus.groupby("source"):
+        grams, texts_with = Counter(), Counter()
+        for text in group["text"]:
+            words = re.findall(r"\w+", text.lower().replace("ё", "е"))
+            found = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+            grams.update(found)
+            texts_with.update(set(found))
+        distinct = len(grams) / max(sum(grams.values()), 1)
+        commonest, n = texts_with.most_common(1)[0]
+        assert distinct >= 0.9, (source, distinct)
+        assert n / len(group) <= 0.08, (source, " ".join(commonest), n)
 
 
 def test_no_exact_duplicates(corpus: pd.DataFrame) -> None:
