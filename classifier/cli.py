@@ -202,7 +202,7 @@ def serve(
             import uvicorn
 
             from classifier.service import create_app
-            from classifier.service_logging import logging_config
+            from classifier.service.access_log import logging_config
         except ImportError as exc:
             raise AppealsError(
                 f"the service needs {exc.name}: pip install 'appeals-classifier[service]'"

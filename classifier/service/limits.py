@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
 
-from classifier.service_logging import ASGIApp, Scope
+from classifier.service.access_log import ASGIApp, Scope
 
 # A rejected body is read and dropped up to this size, then the connection is closed.
 DRAIN_BYTES = 64 * 1024 * 1024

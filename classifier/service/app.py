@@ -2,6 +2,8 @@
 
     uvicorn --factory classifier.service:create_app     # or: appeals serve
 
+Imported as `classifier.service.create_app`; see the package docstring for the modules.
+
 The model is loaded once, when the app starts, and runs on one thread of its own;
 texts of requests that arrive while it is busy are classified together in the next
 call, which is how single-text requests reach a high rate on few cores.
@@ -25,10 +27,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from classifier.labels import LABELS, LABELS_RU
-from classifier.microbatch import Batcher
 from classifier.model import load_model
-from classifier.service_limits import BodyLimit
-from classifier.service_logging import AccessLog, log
+from classifier.service.access_log import AccessLog, log
+from classifier.service.batcher import Batcher
+from classifier.service.limits import BodyLimit
 
 if TYPE_CHECKING:
     from classifier.model import Model
