@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import platform
 import tempfile
 import warnings
@@ -21,6 +22,7 @@ from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
 from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
+from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
 
 FORMAT_VERSION = 1
 MODEL_NAME = "appeals"
@@ -148,9 +150,11 @@ class Model:
 
 
 def load_model(path: Path | str | None = None) -> Model:
-    """Load a model file after checking it against its metadata."""
-    import joblib
+    """Load a model file after checking it against its metadata; never runs code from it.
 
+    The file is unpickled with the allow-list of `classifier.safe_pickle`: a file that
+    names any other class or function is refused with a `ModelFileError`.
+    """
     path = Path(path) if path is not None else default_model_path()
     if path.is_dir():
         path = path / f"{MODEL_NAME}.joblib"
@@ -190,12 +194,25 @@ def load_model(path: Path | str | None = None) -> Model:
             ModelVersionWarning,
             stacklevel=2,
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        pipeline = joblib.load(path)
+    pipeline = _unpickle(path)
     if sorted(getattr(pipeline, "classes_", [])) != sorted(meta.get("labels", [])):
         raise ModelFileError(f"model file {path} predicts other labels than its metadata lists")
     return Model(pipeline=pipeline, metadata=meta, path=path)
+
+
+def _unpickle(path: Path) -> object:
+    """Return the pipeline in a model file, read with the allow-list of globals."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        try:
+            return restricted_joblib_load(path)
+        except RefusedGlobal as exc:
+            raise ModelFileError(
+                f"model file {path} refused: it names {exc.qualified}, which is not a part "
+                "of a model (classifier.safe_pickle.ALLOWED_GLOBALS); nothing in it was run"
+            ) from None
+        except (pickle.UnpicklingError, EOFError, ValueError) as exc:
+            raise ModelFileError(f"model file {path} cannot be read: {exc}") from None
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:

@@ -1,0 +1,187 @@
+"""Fault suite for model files: hostile pickles are refused, saving is atomic."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from classifier import Model, ModelFileError, load_model
+from classifier.cli import app
+from classifier.model import file_sha256, metadata_path
+from classifier.safe_pickle import RefusedGlobal, restricted_pickle_load
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def good_model(fitted_model: Model, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model file saved in the test session."""
+    path = tmp_path_factory.mktemp("good") / "appeals.joblib"
+    return Model(pipeline=fitted_model.pipeline, metadata={}).save(path)
+
+
+class _Reduce:
+    """An object whose unpickling calls `func(*args)`: what a hostile model file does."""
+
+    def __init__(self, func: object, *args: object) -> None:
+        self.func, self.args = func, args
+
+    def __reduce__(self) -> tuple:
+        return self.func, self.args
+
+
+def _shell(marker: Path) -> str:
+    return f"touch {marker}"
+
+
+def _os_system(marker: Path) -> object:
+    return _Reduce(os.system, _shell(marker))
+
+
+def _eval(marker: Path) -> object:
+    return _Reduce(eval, f"open({str(marker)!r}, 'w').close()")
+
+
+def _subprocess(marker: Path) -> object:
+    return _Reduce(subprocess.call, ["touch", str(marker)])
+
+
+def _in_object_array(marker: Path) -> object:
+    # joblib writes an object array as a nested pickle after its placeholder.
+    return {"classes": np.array([_os_system(marker)], dtype=object)}
+
+
+def _inside_pipeline(marker: Path) -> object:
+    from sklearn.pipeline import Pipeline
+
+    pipeline = Pipeline([("evil", "passthrough")])
+    pipeline.steps = [("evil", _os_system(marker))]
+    return pipeline
+
+
+def _dotted_name(marker: Path) -> bytes:
+    # Protocol 4 resolves a dotted name attribute by attribute: "os.system" in
+    # classifier.batch, which imports os, is os.system.
+    def text(value: str) -> bytes:
+        data = value.encode()
+        return b"\x8c" + bytes([len(data)]) + data
+
+    return (
+        b"\x80\x04"
+        + text("classifier.batch")
+        + text("os.system")
+        + b"\x93"
+        + text(_shell(marker))
+        + b"\x85R."
+    )
+
+
+HOSTILE = {
+    "os.system": (_os_system, "posix.system"),
+    "builtins.eval": (_eval, "builtins.eval"),
+    "subprocess.call": (_subprocess, "subprocess.call"),
+    "object array": (_in_object_array, "posix.system"),
+    "inside a pipeline": (_inside_pipeline, "posix.system"),
+}
+
+
+def _write_model(path: Path, good_model: Path, payload: object) -> Path:
+    """Write `payload` as a model file, with the good model's metadata and a matching sha256."""
+    if isinstance(payload, bytes):
+        path.write_bytes(payload)
+    else:
+        joblib.dump(payload, path, compress=("xz", 3))
+    meta = json.loads(metadata_path(good_model).read_text(encoding="utf-8"))
+    meta["artifact"] = {"file": path.name, "sha256": file_sha256(path), "bytes": 0}
+    metadata_path(path).write_text(json.dumps(meta), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=[*HOSTILE, "dotted name"])
+def hostile(request: pytest.FixtureRequest, tmp_path: Path, good_model: Path) -> tuple:
+    """A hostile model file with a correct sha256, its marker file and the global it names."""
+    marker = tmp_path / "pwned"
+    if request.param == "dotted name":
+        payload, refused = _dotted_name(marker), "classifier.batch.os.system"
+    else:
+        make, refused = HOSTILE[request.param]
+        payload = make(marker)
+    return _write_model(tmp_path / "evil.joblib", good_model, payload), marker, refused
+
+
+def test_load_model_refuses_hostile_file(hostile: tuple) -> None:
+    path, marker, refused = hostile
+    with pytest.raises(ModelFileError, match="refused") as info:
+        load_model(path)
+    assert str(path) in str(info.value) and refused in str(info.value)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["predict --model", "serve --model", "$APPEALS_MODEL"],
+)
+def test_cli_refuses_hostile_file(
+    hostile: tuple, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, marker, _ = hostile
+    if how == "$APPEALS_MODEL":
+        monkeypatch.setenv("APPEALS_MODEL", str(path))
+        args = ["predict", "текст"]
+    else:
+        command = how.split()[0]
+        args = [command, "--model", str(path), *(["текст"] if command == "predict" else [])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "refused" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not marker.exists()
+
+
+def test_service_refuses_hostile_file(hostile: tuple) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from classifier.service import create_app
+
+    path, marker, _ = hostile
+    with pytest.raises(ModelFileError, match="refused"), TestClient(create_app(model_path=path)):
+        pass
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("make", [_os_system, _eval, _subprocess], ids=["system", "eval", "sub"])
+def test_worker_pickle_is_restricted(make, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.pickle"
+    path.write_bytes(pickle.dumps(make(marker)))
+    with path.open("rb") as f, pytest.raises(RefusedGlobal):
+        restricted_pickle_load(f)
+    assert not marker.exists()
+
+
+def test_worker_pickle_of_a_model_loads(fitted_model: Model, tmp_path: Path) -> None:
+    path = tmp_path / "model.pickle"
+    path.write_bytes(pickle.dumps(fitted_model, protocol=pickle.HIGHEST_PROTOCOL))
+    with path.open("rb") as f:
+        loaded = restricted_pickle_load(f)
+    assert loaded.predict(["Нет отопления"]) == fitted_model.predict(["Нет отопления"])
+
+
+def test_trained_model_still_loads(good_model: Path, fitted_model: Model) -> None:
+    texts = ["Нет отопления", "Яма на дороге"]
+    assert load_model(good_model).predict(texts) == fitted_model.predict(texts)
+
+
+def test_allow_list_covers_the_shipped_model() -> None:
+    # Reads models/ on purpose: every global the shipped file names must be allowed.
+    assert load_model(ROOT / "models" / "appeals.joblib").labels
