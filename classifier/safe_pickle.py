@@ -153,16 +153,20 @@ def _joblib_unpickler() -> type:
     return RestrictedNumpyUnpickler
 
 
-def restricted_joblib_load(path: Path) -> Any:
-    """Return the object of a `joblib.dump` file whose globals are all allowed.
+def restricted_joblib_load(file: Path | str | IO[bytes]) -> Any:
+    """Return the object of a `joblib.dump` file (a path or an open binary file), allowed globals only.
 
     The same reading as `joblib.load` (compressed or not, no memory mapping), with the
     allow-list; files of joblib before 0.10, which joblib reads another way, are refused.
     """
+    if not hasattr(file, "read"):
+        with Path(file).open("rb") as f:
+            return restricted_joblib_load(f)
     from joblib.numpy_pickle import _validate_fileobject_and_memmap
 
     unpickler = _joblib_unpickler()
-    with Path(path).open("rb") as f, _validate_fileobject_and_memmap(f, str(path)) as (fobj, _):
+    name = str(getattr(file, "name", ""))
+    with _validate_fileobject_and_memmap(file, name) as (fobj, _):
         if isinstance(fobj, str):
             raise pickle.UnpicklingError("a joblib file older than joblib 0.10")
-        return unpickler(str(path), fobj, ensure_native_byte_order=True).load()
+        return unpickler(name, fobj, ensure_native_byte_order=True).load()

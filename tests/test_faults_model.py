@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import subprocess
+import time
 from pathlib import Path
 
 import joblib
@@ -185,3 +186,102 @@ def test_trained_model_still_loads(good_model: Path, fitted_model: Model) -> Non
 def test_allow_list_covers_the_shipped_model() -> None:
     # Reads models/ on purpose: every global the shipped file names must be allowed.
     assert load_model(ROOT / "models" / "appeals.joblib").labels
+
+
+# Saving: at every instant the path holds a whole model whose metadata matches it.
+
+
+def _tiny_model(c: float) -> Model:
+    """A model of a few hundred bytes, fast to save, whose `C` tells which save wrote it."""
+    from sklearn.linear_model import LogisticRegression
+
+    from classifier.labels import LABELS
+
+    pipeline = LogisticRegression(C=1.0).fit(np.eye(len(LABELS)), list(LABELS))
+    pipeline.C = c
+    return Model(pipeline=pipeline, metadata={"note": c})
+
+
+def _save_forever(path: str, start: int) -> None:
+    for i in range(start, start + 1_000_000):
+        _tiny_model(float(i)).save(Path(path))
+
+
+def _save_and_exit_at(path: str, step: int) -> None:
+    """Save once, and die (like SIGKILL: no clean-up) before file operation number `step`."""
+    calls = [0]
+
+    def dying(real):
+        def call(*args, **kwargs):
+            calls[0] += 1
+            if calls[0] == step:
+                os._exit(9)
+            return real(*args, **kwargs)
+
+        return call
+
+    os.replace, os.link = dying(os.replace), dying(os.link)
+    _tiny_model(2.0).save(Path(path))
+    os._exit(0)
+
+
+def _assert_whole(path: Path, allowed: set[float] | None = None) -> float:
+    """Load the model at `path`; its metadata must be the one written with it."""
+    loaded = load_model(path)
+    assert loaded.metadata["note"] == loaded.pipeline.C
+    assert allowed is None or loaded.pipeline.C in allowed
+    return loaded.pipeline.C
+
+
+def _fork() -> object:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork")
+
+
+@pytest.mark.parametrize("keep_previous", [True, False])
+def test_save_killed_at_every_step_leaves_old_or_new(tmp_path: Path, keep_previous: bool) -> None:
+    path = tmp_path / "m.joblib"
+    for step in range(1, 50):
+        _tiny_model(1.0).save(path)
+        child = _fork().Process(target=_save_and_exit_at, args=(str(path), step))
+        child.start()
+        child.join()
+        # After a kill the path holds the old or the new model, never a mismatch...
+        _assert_whole(path, {1.0, 2.0})
+        # ... and the next save finishes or replaces the interrupted one.
+        _tiny_model(3.0).save(path, keep_previous=keep_previous)
+        _assert_whole(path, {3.0})
+        if child.exitcode == 0:
+            break
+    else:
+        pytest.fail("save never completed")
+    assert step > 8  # the staged pair, the previous copies and the renames were all hit
+
+
+def test_save_killed_at_random_times(tmp_path: Path) -> None:
+    import random
+
+    path = _tiny_model(0.0).save(tmp_path / "m.joblib")
+    rng = random.Random(0)
+    seen = set()
+    for run in range(1, 25):
+        child = _fork().Process(target=_save_forever, args=(str(path), run * 10_000))
+        child.start()
+        time.sleep(rng.uniform(0.0, 0.3))
+        child.kill()
+        child.join()
+        seen.add(_assert_whole(path))
+    assert len(seen) > 10  # the kills landed in different saves
+
+
+def test_readers_during_saves_see_whole_models(tmp_path: Path) -> None:
+    path = _tiny_model(0.0).save(tmp_path / "m.joblib")
+    child = _fork().Process(target=_save_forever, args=(str(path), 1))
+    child.start()
+    try:
+        seen = {_assert_whole(path) for _ in range(60)}
+    finally:
+        child.kill()
+        child.join()
+    assert len(seen) > 5
