@@ -10,6 +10,18 @@ from classifier.service.access_log import ASGIApp, Scope
 DRAIN_BYTES = 64 * 1024 * 1024
 
 
+async def drain(receive: Callable, limit: int) -> bool:
+    """Read and drop a request's body (up to about `limit` bytes); False if the client left."""
+    size, more = 0, True
+    while more and size <= limit:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return False
+        size += len(message.get("body", b""))
+        more = message.get("more_body", False)
+    return True
+
+
 class BodyLimit:
     """Answer 413 with a JSON body to a request body over `max_bytes`, before any parsing.
 
