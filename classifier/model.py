@@ -34,11 +34,19 @@ CHECKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pymorphy3")
 
 
 def default_model_path() -> Path:
-    """Return the shipped model file: $APPEALS_MODEL, else models/appeals.joblib."""
+    """Return the default model file: $APPEALS_MODEL, else the one shipped with the package.
+
+    An installed wheel has it inside the package (classifier/models/, copied there
+    by setup.py); a checkout or an editable install has it in the checkout's models/.
+    """
     env = os.environ.get("APPEALS_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / f"{MODEL_NAME}.joblib"
+    package = Path(__file__).resolve().parent
+    packaged = package / "models" / f"{MODEL_NAME}.joblib"
+    if packaged.exists():
+        return packaged
+    return package.parent / "models" / f"{MODEL_NAME}.joblib"
 
 
 def library_versions() -> dict[str, str]:
