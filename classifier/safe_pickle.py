@@ -17,6 +17,7 @@ A model with new classes (say, another scikit-learn estimator) needs them added 
 
 from __future__ import annotations
 
+import functools
 import pickle
 from pathlib import Path
 from typing import IO, Any
@@ -116,6 +117,7 @@ def restricted_pickle_load(file: IO[bytes]) -> Any:
     return RestrictedUnpickler(file).load()
 
 
+@functools.cache
 def _joblib_unpickler() -> type:
     """Return joblib's NumpyUnpickler subclassed with the allow-list (joblib imported late)."""
     import numpy as np
