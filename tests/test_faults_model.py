@@ -285,3 +285,35 @@ def test_readers_during_saves_see_whole_models(tmp_path: Path) -> None:
         child.kill()
         child.join()
     assert len(seen) > 5
+
+
+@pytest.mark.parametrize(
+    "state, loads",
+    [
+        # (model file, metadata, staged metadata *.json.new): which model loads, if any.
+        (("new", "old", None), None),
+        (("new", "old", "new"), 2.0),
+        (("old", "old", "new"), 1.0),
+        (("old", "new", None), None),
+        (("old", "new", "old"), 1.0),
+        (("new", "new", "old"), 2.0),
+        (("new", "old", "garbage"), None),
+    ],
+)
+def test_mismatched_pairs_are_never_accepted(tmp_path: Path, state: tuple, loads) -> None:
+    files = {}
+    for name, c in (("old", 1.0), ("new", 2.0)):
+        path = _tiny_model(c).save(tmp_path / name / "m.joblib")
+        files[name] = (path.read_bytes(), metadata_path(path).read_text(encoding="utf-8"))
+    model_bytes, meta, staged = state
+    target = tmp_path / "m.joblib"
+    target.write_bytes(files[model_bytes][0])
+    metadata_path(target).write_text(files[meta][1], encoding="utf-8")
+    if staged is not None:
+        text = files[staged][1] if staged in files else "{not json"
+        target.with_name("m.json.new").write_text(text, encoding="utf-8")
+    if loads is None:
+        with pytest.raises(ModelFileError, match="does not match its metadata"):
+            load_model(target)
+    else:
+        assert _assert_whole(target) == loads
