@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from classifier.batch import BatchResult, classify_file
     from classifier.data import LabelledData, read_labelled
     from classifier.distributed import DaskResult, classify_dask
-    from classifier.errors import AppealsError, InputError, ModelFileError, ModelVersionWarning
+    from classifier.errors import (
+        AppealsError,
+        ConfigError,
+        InputError,
+        ModelFileError,
+        ModelVersionWarning,
+    )
     from classifier.evaluation import Metrics, compute_metrics
     from classifier.model import Model, load_model
     from classifier.normalize import normalize_text
@@ -40,6 +46,7 @@ _EXPORTS = {
     "DaskResult": "classifier.distributed",
     "classify_dask": "classifier.distributed",
     "AppealsError": "classifier.errors",
+    "ConfigError": "classifier.errors",
     "InputError": "classifier.errors",
     "ModelFileError": "classifier.errors",
     "ModelVersionWarning": "classifier.errors",

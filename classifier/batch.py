@@ -23,6 +23,7 @@ import numpy as np
 
 from classifier.errors import InputError
 from classifier.labels import LABELS, LABELS_RU
+from classifier.safe_pickle import restricted_pickle_load
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -290,8 +291,10 @@ _worker_model: Model | None = None
 
 def _init_worker(model_file: Path) -> None:
     global _worker_model
+    # Read with the allow-list, as model files are: the file is only ever this
+    # process's own dump, but a worker never runs code from a file.
     with model_file.open("rb") as f:
-        _worker_model = pickle.load(f)
+        _worker_model = restricted_pickle_load(f)
 
 
 def _worker_proba(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

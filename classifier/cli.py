@@ -321,19 +321,24 @@ def serve(
             import uvicorn
 
             from classifier.service import create_app
-            from classifier.service_logging import logging_config
+            from classifier.service.access_log import logging_config
+            from classifier.service.auth import resolve_api_token
+            from classifier.service.protocols import json_http_protocol
         except ImportError as exc:
             raise AppealsError(
                 f"the service needs {exc.name}: pip install 'appeals-classifier[service]'"
             ) from None
         from classifier.model import load_model
 
-        # Loaded here, once, so that a bad model file is one line and exit code 2.
-        app_ = create_app(model=load_model(model))
+        # The token first (a blank $APPEALS_API_TOKEN is refused), then the model, loaded
+        # here once: a bad setting or model file is one line and exit code 2.
+        token = resolve_api_token()
+        app_ = create_app(model=load_model(model), api_token=token)
     uvicorn.run(
         app_,
         host=host,
         port=port,
+        http=json_http_protocol(),  # uvicorn's own 400s in JSON too
         log_config=logging_config(log_level),
         log_level=log_level,
         access_log=False,  # the app logs each request itself, as a JSON line

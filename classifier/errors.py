@@ -17,3 +17,7 @@ class ModelVersionWarning(UserWarning):
 
 class InputError(AppealsError):
     """Bad input data; the message names the file, and where known the row and column."""
+
+
+class ConfigError(AppealsError, ValueError):
+    """A setting (an argument or environment variable) has an unusable value; names it."""

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import pickle
 import platform
-import tempfile
+import time
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text_atomic
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
 from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
+from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
 
 FORMAT_VERSION = 1
 MODEL_NAME = "appeals"
@@ -29,11 +34,19 @@ CHECKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pymorphy3")
 
 
 def default_model_path() -> Path:
-    """Return the shipped model file: $APPEALS_MODEL, else models/appeals.joblib."""
+    """Return the default model file: $APPEALS_MODEL, else the one shipped with the package.
+
+    An installed wheel has it inside the package (classifier/models/, copied there
+    by setup.py); a checkout or an editable install has it in the checkout's models/.
+    """
     env = os.environ.get("APPEALS_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / f"{MODEL_NAME}.joblib"
+    package = Path(__file__).resolve().parent
+    packaged = package / "models" / f"{MODEL_NAME}.joblib"
+    if packaged.exists():
+        return packaged
+    return package.parent / "models" / f"{MODEL_NAME}.joblib"
 
 
 def library_versions() -> dict[str, str]:
@@ -106,72 +119,167 @@ class Model:
         ]
 
     def save(self, path: Path, *, keep_previous: bool = True) -> Path:
-        """Write the model file and its metadata atomically; return the model path."""
+        """Write the model file, its metadata and card; `path` always holds a whole model.
+
+        The model file (`m.joblib`) and its metadata (`m.json`, with the file's sha256)
+        are two files, replaced one after the other, so a reader must never accept a
+        pair that does not match. The steps, each of which may be interrupted:
+
+        1. The new model is written to a temporary file and renamed to `m.joblib.new`,
+           then its metadata likewise to `m.json.new` (a "staged" pair).
+        2. With `keep_previous`, the current files are hard-linked (copied where links
+           fail) to `m.joblib.previous`, `m.json.previous`, `m.md.previous`; the live
+           files are never moved away.
+        3. `m.joblib.new` is renamed onto `m.joblib`, then `m.json.new` onto `m.json`
+           (`os.replace`: atomic on POSIX and Windows); then the card is replaced.
+
+        Before step 3 the old pair is in place; after it the new one. Between the two
+        renames `m.joblib` is new and `m.json` old: `load_model` accepts a model file
+        only with the metadata whose sha256 matches it, `m.json` or else the staged
+        `m.json.new`, and re-reads when the files change under it. A save that was
+        killed between the renames is finished by the next save. One writer at a time.
+        """
         import joblib
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if keep_previous and path.exists():
-            for old in (path, metadata_path(path), card_path(path)):
-                if old.exists():
-                    os.replace(old, old.with_name(old.name + ".previous"))
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-            tmp_path = Path(tmp.name)
-        try:
-            # Compacted at save time: predicting after fitting sets state that varies by process.
-            joblib.dump(compact_fitted(self.pipeline), tmp_path, compress=("xz", 3))
-            tmp_path.chmod(0o644)
-            meta = dict(self.metadata)
-            meta.update(
-                format_version=FORMAT_VERSION,
-                labels=list(LABELS),
-                labels_ru=dict(LABELS_RU),
-                versions=library_versions(),
-                artifact={
-                    "file": path.name,
-                    "sha256": file_sha256(tmp_path),
-                    "bytes": tmp_path.stat().st_size,
-                },
-            )
-            meta.setdefault("trained_at", datetime.now(UTC).isoformat(timespec="seconds"))
-            meta_tmp = tmp_path.with_suffix(".json.tmp")
-            meta_tmp.write_text(
-                json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-            os.replace(tmp_path, path)
-            os.replace(meta_tmp, metadata_path(path))
-            card_path(path).write_text(render_model_card(meta), encoding="utf-8")
-        finally:
-            tmp_path.unlink(missing_ok=True)
+        meta_file = metadata_path(path)
+        _finish_interrupted_save(path)
+        staged_model, staged_meta = staged_path(path), staged_path(meta_file)
+        # Compacted at save time: predicting after fitting sets state that varies by process.
+        pipeline = compact_fitted(self.pipeline)
+        write_atomic(staged_model, lambda tmp: joblib.dump(pipeline, tmp, compress=("xz", 3)))
+        meta = dict(self.metadata)
+        meta.update(
+            format_version=FORMAT_VERSION,
+            labels=list(LABELS),
+            labels_ru=dict(LABELS_RU),
+            versions=library_versions(),
+            artifact={
+                "file": path.name,
+                "sha256": file_sha256(staged_model),
+                "bytes": staged_model.stat().st_size,
+            },
+        )
+        meta.setdefault("trained_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        write_text_atomic(staged_meta, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+        if keep_previous:
+            for live in (path, meta_file, card_path(path)):
+                if live.exists():
+                    copy_atomic(live, live.with_name(live.name + ".previous"))
+        os.replace(staged_model, path)
+        os.replace(staged_meta, meta_file)
+        fsync_dir(path.parent)
+        write_text_atomic(card_path(path), render_model_card(meta))
         self.metadata, self.path = meta, path
         return path
 
 
-def load_model(path: Path | str | None = None) -> Model:
-    """Load a model file after checking it against its metadata."""
-    import joblib
+def staged_path(path: Path) -> Path:
+    """Return the name a file is staged under while a save replaces it: `<name>.new`."""
+    return path.with_name(path.name + ".new")
 
+
+def _finish_interrupted_save(path: Path) -> None:
+    """Complete a save killed between its two renames: the staged metadata matches the file."""
+    staged = staged_path(metadata_path(path))
+    if path.exists() and _artifact_sha256(staged) == file_sha256(path):
+        os.replace(staged, metadata_path(path))
+
+
+def _artifact_sha256(meta_file: Path) -> str | None:
+    """Return the sha256 a metadata file records, or None when it is absent or unreadable."""
+    try:
+        return json.loads(meta_file.read_text(encoding="utf-8")).get("artifact", {}).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+# A reader whose files changed under it (a save in progress) reads them again this often.
+READ_ATTEMPTS = 5
+
+
+def load_model(path: Path | str | None = None) -> Model:
+    """Load a model file after checking it against its metadata; never runs code from it.
+
+    The metadata is `<name>.json`, or the staged `<name>.json.new` of a save between its
+    renames (see `Model.save`), whichever records the file's sha256; a mismatch is read
+    again while the files change and then refused. The file is unpickled with the
+    allow-list of `classifier.safe_pickle`: a file that names any other class or
+    function is refused with a `ModelFileError`.
+    """
     path = Path(path) if path is not None else default_model_path()
     if path.is_dir():
         path = path / f"{MODEL_NAME}.joblib"
     if path.suffix == ".json":
         path = path.with_suffix(".joblib")
+    expected = None
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            f = path.open("rb")
+        except FileNotFoundError:
+            raise ModelFileError(f"model file not found: {path}") from None
+        with f:
+            # One open file is hashed and unpickled: a rename cannot swap it in between.
+            actual = _stream_sha256(f)
+            meta, expected, settled = _matching_metadata(path, actual, f)
+            if meta is not None:
+                f.seek(0)
+                return _checked_model(path, meta, f)
+        if settled:
+            break
+        time.sleep(0.02 * (attempt + 1))
+    raise ModelFileError(
+        f"model file {path} does not match its metadata: sha256 {actual[:12]}…, "
+        f"expected {str(expected)[:12]}…; the file is damaged or belongs to another model"
+    )
+
+
+def _stream_sha256(f: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: f.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _matching_metadata(path: Path, actual: str, f: BinaryIO) -> tuple[dict | None, object, bool]:
+    """Return (the metadata recording sha256 `actual` or None, the sha256 expected, settled).
+
+    Settled: nothing changed while reading (no save in progress), so a mismatch is final.
+    """
     meta_file = metadata_path(path)
-    if not path.exists():
-        raise ModelFileError(f"model file not found: {path}")
-    if not meta_file.exists():
-        raise ModelFileError(f"model metadata not found: {meta_file} (expected beside {path.name})")
     try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"model metadata {meta_file} is not valid JSON: {exc}") from None
-    expected = meta.get("artifact", {}).get("sha256")
-    actual = file_sha256(path)
-    if expected != actual:
+        text = meta_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
         raise ModelFileError(
-            f"model file {path} does not match its metadata: sha256 {actual[:12]}…, "
-            f"expected {str(expected)[:12]}…; the file is damaged or belongs to another model"
+            f"model metadata not found: {meta_file} (expected beside {path.name})"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"model metadata {meta_file} is not valid JSON: {exc}") from None
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"model metadata {meta_file} is not valid JSON: {exc}") from None
+    expected = meta.get("artifact", {}).get("sha256") if isinstance(meta, dict) else None
+    if expected == actual:
+        return meta, expected, True
+    staged = staged_path(meta_file)
+    if _artifact_sha256(staged) == actual:
+        with contextlib.suppress(OSError, ValueError):
+            return json.loads(staged.read_text(encoding="utf-8")), actual, True
+    try:
+        unchanged = (
+            os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
+            and meta_file.read_text(encoding="utf-8") == text
+            and not staged.exists()
         )
+    except OSError:
+        unchanged = False
+    return None, expected, unchanged
+
+
+def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
+    """Check the metadata's format and versions, then unpickle the open model file."""
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
             f"model file {path} has format {meta.get('format_version')}, "
@@ -188,14 +296,27 @@ def load_model(path: Path | str | None = None) -> Model:
         warnings.warn(
             f"model {path.name} was saved with {detail}; retrain it if predictions look wrong",
             ModelVersionWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        pipeline = joblib.load(path)
+    pipeline = _unpickle(path, f)
     if sorted(getattr(pipeline, "classes_", [])) != sorted(meta.get("labels", [])):
         raise ModelFileError(f"model file {path} predicts other labels than its metadata lists")
     return Model(pipeline=pipeline, metadata=meta, path=path)
+
+
+def _unpickle(path: Path, f: BinaryIO) -> object:
+    """Return the pipeline in an open model file, read with the allow-list of globals."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        try:
+            return restricted_joblib_load(f)
+        except RefusedGlobal as exc:
+            raise ModelFileError(
+                f"model file {path} refused: it names {exc.qualified}, which is not a part "
+                "of a model (classifier.safe_pickle.ALLOWED_GLOBALS); nothing in it was run"
+            ) from None
+        except (pickle.UnpicklingError, EOFError, ValueError) as exc:
+            raise ModelFileError(f"model file {path} cannot be read: {exc}") from None
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:

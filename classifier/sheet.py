@@ -164,11 +164,9 @@ def write_sheet(sheet: pd.DataFrame, path: Path | str, *, design: dict | None = 
     info = book.create_sheet("design")
     for key, value in (design or {}).items():
         info.append([key, str(value)])
-    from classifier.atomic import atomic_path
+    from classifier.atomic import write_atomic
 
-    with atomic_path(path) as tmp:
-        book.save(tmp)
-    return path
+    return write_atomic(path, book.save)
 
 
 def sample_file(

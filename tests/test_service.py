@@ -22,7 +22,7 @@ import uvicorn
 
 from classifier import LABELS, Model
 from classifier.service import TOKEN_ENV, create_app
-from classifier.service_logging import JsonFormatter
+from classifier.service.access_log import JsonFormatter
 
 TOKEN = "test-token-5f2c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -264,7 +264,7 @@ def test_model_loaded_once_at_start_up(
         loads.append(path)
         return fitted_model
 
-    monkeypatch.setattr("classifier.service.load_model", counting_load)
+    monkeypatch.setattr("classifier.service.app.load_model", counting_load)
     app = create_app(model_path=tmp_path / "m.joblib")
     assert loads == []  # not at import or app creation: at start-up
     with running(app) as base:

@@ -49,11 +49,23 @@ def logging_config(level: str = "info") -> dict:
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-class AccessLog:
-    """Give each request an id (X-Request-ID) and log one JSON line for it, without its body."""
+# Status logged for a request whose client went away before any response was sent
+# (nginx's convention); such lines also carry "disconnected": true.
+CLIENT_CLOSED = 499
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED = "<unmatched>"
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class AccessLog:
+    """Give each request an id (X-Request-ID) and log one JSON line for it, without its body.
+
+    The path logged is the route's template (`/v1/classify`), or "<unmatched>" for a
+    path no route serves: never the client's own path, which may be any text.
+    """
+
+    def __init__(self, app: ASGIApp, paths: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -64,7 +76,13 @@ class AccessLog:
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        status = 500
+        status, disconnected = None, False
+
+        async def receive_watched() -> dict:
+            nonlocal disconnected
+            message = await receive()
+            disconnected = disconnected or message["type"] == "http.disconnect"
+            return message
 
         async def send_with_id(message: dict) -> None:
             nonlocal status
@@ -77,14 +95,23 @@ class AccessLog:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_watched, send_with_id)
         finally:
             fields = {
                 "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
+                "method": scope["method"] if scope["method"] in METHODS else "<other>",
+                "path": self._template(scope),
+                "status": status or (CLIENT_CLOSED if disconnected else 500),
                 "n_items": state.get("n_items"),
                 "duration_ms": round((time.perf_counter() - start) * 1000, 3),
             }
+            if status is None and disconnected:
+                fields["disconnected"] = True
             log.info("request", extra={"fields": fields})
+
+    def _template(self, scope: Scope) -> str:
+        """The route template that served the request, else the path if it is a known one."""
+        template = getattr(scope.get("route"), "path", None)
+        if isinstance(template, str):
+            return template
+        return scope["path"] if scope["path"] in self.paths else UNMATCHED

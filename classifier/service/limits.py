@@ -4,10 +4,22 @@ from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
 
-from classifier.service_logging import ASGIApp, Scope
+from classifier.service.access_log import ASGIApp, Scope
 
 # A rejected body is read and dropped up to this size, then the connection is closed.
 DRAIN_BYTES = 64 * 1024 * 1024
+
+
+async def drain(receive: Callable, limit: int) -> bool:
+    """Read and drop a request's body (up to about `limit` bytes); False if the client left."""
+    size, more = 0, True
+    while more and size <= limit:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return False
+        size += len(message.get("body", b""))
+        more = message.get("more_body", False)
+    return True
 
 
 class BodyLimit:

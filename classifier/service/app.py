@@ -2,6 +2,8 @@
 
     uvicorn --factory classifier.service:create_app     # or: appeals serve
 
+Imported as `classifier.service.create_app`; see the package docstring for the modules.
+
 The model is loaded once, when the app starts, and runs on one thread of its own;
 texts of requests that arrive while it is busy are classified together in the next
 call, which is how single-text requests reach a high rate on few cores.
@@ -11,7 +13,6 @@ they never contain an appeal text (personal data).
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at
 # run time, and the request models are built per app, inside `create_app`.
-import os
 import secrets
 import time
 from contextlib import asynccontextmanager
@@ -19,21 +20,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classifier.labels import LABELS, LABELS_RU
-from classifier.microbatch import Batcher
 from classifier.model import load_model
-from classifier.service_limits import BodyLimit
-from classifier.service_logging import AccessLog, log
+from classifier.service.access_log import AccessLog, log
+from classifier.service.auth import TOKEN_ENV, TokenCheck, resolve_api_token
+from classifier.service.batcher import Batcher
+from classifier.service.limits import BodyLimit
 
 if TYPE_CHECKING:
     from classifier.model import Model
 
-TOKEN_ENV = "APPEALS_API_TOKEN"
 # Real appeals are at most a few thousand characters; longer is a pasted document.
 MAX_TEXT_CHARS = 10_000
 # 1,000 texts take ~0.2 s of model time, so one request cannot stall the others long.
@@ -50,7 +61,8 @@ def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type
         """One appeal with the caller's id, returned with its prediction."""
 
         model_config = ConfigDict(extra="forbid")
-        id: str | int
+        # Strict: JSON true is not the id 1, nor 1.0, nor "1" an int.
+        id: StrictStr | StrictInt
         text: Text
 
     class ClassifyRequest(BaseModel):
@@ -105,9 +117,10 @@ def create_app(
     """Return the API app; the model (given, or loaded from `model_path` at start-up) serves all requests.
 
     The API token is `api_token`, else $APPEALS_API_TOKEN; with one set, /v1/* requests
-    need the header `Authorization: Bearer <token>`.
+    need the header `Authorization: Bearer <token>`, checked before the body is read.
+    An empty or blank token raises `ConfigError` (a ValueError): it would open the API.
     """
-    token = api_token if api_token is not None else os.environ.get(TOKEN_ENV) or None
+    token = resolve_api_token(api_token)
     ClassifyRequest, ClassifyResponse = _schemas(max_text_chars, max_batch)
     limits = {
         "max_text_chars": max_text_chars,
@@ -140,6 +153,8 @@ def create_app(
     )
     bearer = HTTPBearer(auto_error=False, description=f"The token in ${TOKEN_ENV}, when set.")
 
+    # A second check behind TokenCheck (which answers first, before the body is read);
+    # as a dependency it also puts the bearer scheme into the OpenAPI docs.
     def check_token(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
@@ -162,12 +177,24 @@ def create_app(
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers a body that is not UTF-8 or nests too deeply for the JSON
+        # parser with 400 "There was an error parsing the body": make it the 422
+        # json_invalid that any other invalid JSON gets.
+        reason = _unparsable_body(exc)
+        if reason is not None:
+            error = {"loc": ["body"], "msg": reason, "type": "json_invalid"}
+            return JSONResponse({"detail": [error]}, status_code=422)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         # The type only, whatever the formatter: an exception's message may quote the input.
+        route = getattr(request.scope.get("route"), "path", None)
         fields = {
             "request_id": request.state.request_id,
-            "path": request.url.path,
+            "path": route or "<unmatched>",
             "error": type(exc).__name__,
         }
         log.error("unhandled error", extra={"fields": fields})
@@ -236,9 +263,22 @@ def create_app(
             ],
         }
 
+    # Outermost last: the access log, then the token, then the body limit, then FastAPI.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(AccessLog)
+    app.add_middleware(TokenCheck, token=token)
+    app.add_middleware(AccessLog, paths=frozenset(route.path for route in app.routes))
     return app
+
+
+def _unparsable_body(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not parse a request body as JSON, if that is what `exc` is."""
+    if exc.status_code != 400:
+        return None
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "the body is not valid UTF-8"
+    if isinstance(exc.__cause__, RecursionError):
+        return "the JSON body is nested too deeply"
+    return None
 
 
 def _model_name(model: "Model") -> str:
