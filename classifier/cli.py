@@ -24,6 +24,10 @@ ModelOption = Annotated[
 ]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column with the appeal text.")]
 LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the label.")]
+SheetOption = Annotated[
+    Optional[str],
+    typer.Option("--sheet", help="XLSX sheet to read (default: the first that is not empty)."),
+]
 LabelsMap = Annotated[
     Optional[Path],
     typer.Option("--labels-map", help="CSV/XLSX (name,label) or JSON mapping of label names."),
@@ -43,6 +47,17 @@ def user_errors():
 def say(message: str) -> None:
     """Print a progress or status line to stderr."""
     typer.echo(message, err=True)
+
+
+def check_folder(out: Path) -> None:
+    """Refuse an output folder that is a file or cannot be written, before any work is done."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise AppealsError(f"{out}: --out is a file, not a folder")
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise AppealsError(f"{out}: --out: cannot write in {existing}")
 
 
 @app.command()
@@ -121,6 +136,7 @@ def evaluate(
     text_col: TextCol = "text",
     label_col: LabelCol = "label",
     labels_map: LabelsMap = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Evaluate a model on labelled data: per-label metrics, confusion matrix, worst errors."""
     from classifier.api import load
@@ -129,8 +145,10 @@ def evaluate(
     from classifier.evaluate import write_evaluation
 
     with user_errors():
+        if out is not None:
+            check_folder(out)
         labelled = read_labelled(
-            data, text_col=text_col, label_col=label_col, labels_map=labels_map
+            data, text_col=text_col, label_col=label_col, labels_map=labels_map, sheet=sheet
         )
         for note in labelled.notes():
             say(note)
@@ -139,7 +157,8 @@ def evaluate(
     typer.echo(f"{data}: {m.n} texts, macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f}")
     typer.echo(m.table())
     if out is not None:
-        write_evaluation(result, out, source=str(data))
+        with user_errors():
+            write_evaluation(result, out, source=str(data))
         typer.echo(f"written to {out}/: evaluation.md, metrics.json, confusion.png, errors.csv")
 
 
@@ -158,9 +177,11 @@ def report(
     method: Annotated[
         str, typer.Option(help="Correction: acc (default), pacc, em, or naive cc / pcc.")
     ] = "acc",
+    sheet: SheetOption = None,
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
+    from classifier.cells import as_text
     from classifier.data import require_columns
     from classifier.quantify import METHODS
     from classifier.report import DATE_COLUMNS, build_report, write_report
@@ -169,13 +190,21 @@ def report(
     with user_errors():
         if method not in METHODS:
             raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
-        frame = read_table(data)
+        check_folder(out)
+        frame = read_table(data, sheet=sheet, on_note=say)
         require_columns(frame, data, [text_col] + ([date_col] if date_col else []))
-        date_col = date_col or next((c for c in frame.columns if c.lower() in DATE_COLUMNS), None)
+        date_col = date_col or next(
+            (c for c in frame.columns if str(c).lower() in DATE_COLUMNS), None
+        )
         dates = frame[date_col].tolist() if date_col else None
         say(f"classifying {len(frame)} appeals from {data}")
         result = build_report(
-            load(model), frame[text_col].tolist(), dates=dates, method=method, source=str(data)
+            load(model),
+            as_text(frame[text_col]).tolist() if text_col in frame else [],
+            dates=dates,
+            method=method,
+            source=str(data),
+            date_col=date_col or "date",
         )
         files = write_report(result, out)
     typer.echo(result.table())
@@ -252,6 +281,15 @@ def classify(
         Optional[str],
         typer.Option(help="Run on a Dask cluster: scheduler address (tcp://host:8786) or 'local'."),
     ] = None,
+    sheet: SheetOption = None,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe/--plain-csv",
+            help="CSV output: UTF-8 with BOM and formula-like texts quoted for Excel (default), "
+            "or plain UTF-8 with texts as they are, for programs.",
+        ),
+    ] = True,
 ) -> None:
     """Add label, label_ru, confidence and p_<label> to every row of a table, in order."""
     if dask is not None:
@@ -260,7 +298,13 @@ def classify(
 
             say(f"classifying {data} on the Dask cluster {dask}")
             result = classify_dask(
-                data, out, address=dask, model=model, text_col=text_col, prefix=prefix
+                data,
+                out,
+                address=dask,
+                model=model,
+                text_col=text_col,
+                prefix=prefix,
+                excel_safe=excel_safe,
             )
         typer.echo(
             f"{result.rows} rows ({result.empty} with empty text) in {result.partitions} "
@@ -289,7 +333,10 @@ def classify(
             prefix=prefix,
             workers=workers,
             chunksize=chunksize,
+            sheet=sheet,
+            excel_safe=excel_safe,
             on_progress=lambda n: bar.advance(task, n),
+            on_note=say,
         )
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
