@@ -173,6 +173,7 @@ def classify_file(
     from classifier.tables import TableWriter, iter_table, table_format
 
     input, output = Path(input), Path(output)
+    check_writable(output)
     table_format(output)
     if workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
@@ -180,7 +181,6 @@ def classify_file(
         raise InputError(f"chunksize must be at least 1, got {chunksize}")
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output file must not be the input file")
-    check_writable(output)
     model = resolve_model(model)
     start = time.perf_counter()
     rows = empty = chunks = 0

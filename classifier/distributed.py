@@ -133,6 +133,7 @@ def classify_dask(
                     single_file=True,
                     index=False,
                     encoding="utf-8",
+                    lineterminator="\r\n",  # as TableWriter writes CSV
                     mode="at",
                     compute=False,
                 )

@@ -359,6 +359,9 @@ class TableWriter:
             header=not self._started,
             index=False,
             sep=sep,
+            # CRLF, as RFC 4180 and Excel have it; it also makes the writer quote a text
+            # with a lone carriage return, which would otherwise end the row.
+            lineterminator="\r\n",
             encoding="utf-8-sig" if self.excel_safe and not self._started else "utf-8",
         )
 
