@@ -41,6 +41,7 @@ class LabelledData:
     dropped_duplicates: list[int] = field(default_factory=list)
     conflicts: list[LabelConflict] = field(default_factory=list)
     sha256: str = ""
+    read_notes: list[str] = field(default_factory=list)
 
     def class_counts(self) -> dict[str, int]:
         """Return the number of texts per label, in `LABELS` order."""
@@ -48,8 +49,8 @@ class LabelledData:
         return {name: counts.get(name, 0) for name in LABELS}
 
     def notes(self) -> list[str]:
-        """Return human-readable lines about dropped rows and conflicts."""
-        lines = []
+        """Return human-readable lines about how the file was read, dropped rows and conflicts."""
+        lines = list(self.read_notes)
         if self.dropped_empty:
             lines.append(
                 f"{self.path}: dropped {len(self.dropped_empty)} row(s) with empty text "
@@ -94,7 +95,8 @@ def read_labelled(
     """
     path = Path(path)
     mapping = read_mapping(labels_map) if isinstance(labels_map, (str, Path)) else labels_map
-    frame = read_table(path, sheet=sheet)
+    read_notes: list[str] = []
+    frame = read_table(path, sheet=sheet, on_note=read_notes.append)
     require_columns(frame, path, [text_col, label_col])
     rows = [int(i) + 2 for i in frame.index]
     texts = as_text(frame[text_col]).tolist()
@@ -141,6 +143,7 @@ def read_labelled(
         dropped_duplicates=sorted(duplicates),
         conflicts=conflicts,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        read_notes=read_notes,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,10 @@ _PUNCTUATION = set("«»—–№…“”„’‘\xa0")
 _PUNCTUATION_P = 0.002
 _OTHER_P = 1e-6
 _UNDEFINED_P = 1e-12
+# The mean log-probability above which decoded bytes read as Russian: letters in
+# Russian proportions score about -3.3, mojibake of other text below -7.
+PLAUSIBLE = -5.0
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _byte_log_p(encoding: str) -> np.ndarray:
@@ -52,17 +58,30 @@ def _byte_log_p(encoding: str) -> np.ndarray:
 _LOG_P = {name: _byte_log_p(name) for name in CANDIDATES}
 
 
-def is_utf8(path: Path) -> bool:
-    """Return True if the whole file decodes as UTF-8 (read in blocks, never all at once)."""
+@dataclass(frozen=True)
+class Utf8Check:
+    """Whether a file is valid UTF-8, and whether its text has non-ASCII and Cyrillic letters."""
+
+    valid: bool
+    non_ascii: bool = False
+    cyrillic: bool = False
+
+
+def check_utf8(path: Path) -> Utf8Check:
+    """Decode the whole file as UTF-8 in blocks (never all at once) and say what it holds."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    non_ascii = cyrillic = False
     with path.open("rb") as f:
         try:
             while block := f.read(BLOCK):
-                decoder.decode(block)
+                text = decoder.decode(block)
+                if not cyrillic and not text.isascii():
+                    non_ascii = True
+                    cyrillic = _CYRILLIC.search(text) is not None
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
-    return True
+            return Utf8Check(valid=False)
+    return Utf8Check(valid=True, non_ascii=non_ascii, cyrillic=cyrillic)
 
 
 def high_byte_counts(path: Path) -> np.ndarray:
@@ -83,7 +102,8 @@ def russian_scores(counts: np.ndarray) -> dict[str, float]:
 def detect_encoding(path: Path | str) -> str:
     """Return the encoding to read `path` with: 'utf-8-sig', 'utf-16', or the likeliest of CANDIDATES.
 
-    UTF-8 is decided on the whole file, so a late non-ASCII character counts. Otherwise
+    UTF-8 is decided on the whole file, so a late non-ASCII character counts; valid
+    UTF-8 with no Cyrillic letter is taken only if no candidate reads as Russian. Otherwise
     each candidate is scored by how plausible the decoded letters are as Russian
     (letter frequencies, small letters more common than capitals), over every byte of
     the file: this tells cp1251, KOI8-R and cp866 apart even on a few words.
@@ -95,7 +115,15 @@ def detect_encoding(path: Path | str) -> str:
         codecs.BOM_UTF32_LE
     ):
         return "utf-16"
-    if is_utf8(path):
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    utf8 = check_utf8(path)
+    if utf8.valid and (utf8.cyrillic or not utf8.non_ascii):
         return "utf-8-sig"
     scores = russian_scores(high_byte_counts(path))
-    return max(CANDIDATES, key=lambda name: scores[name])
+    best = max(CANDIDATES, key=lambda name: scores[name])
+    # Valid UTF-8 without a Cyrillic letter may be a short 8-bit file by chance
+    # («яма» in cp866 is a valid UTF-8 character); only plausible Russian overrides it.
+    if utf8.valid and scores[best] < PLAUSIBLE:
+        return "utf-8-sig"
+    return best

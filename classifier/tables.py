@@ -279,8 +279,14 @@ def _iter_xlsx(
         columns = check_columns(list(next(rows)), path)
         chunk: list[list[Any]] = []
         yielded = False
-        for row in rows:
-            chunk.append(list(row[: len(columns)]) + [None] * (len(columns) - len(row)))
+        width = len(columns)
+        for row_no, row in enumerate(rows, start=2):
+            if len(row) > width and any(v is not None for v in row[width:]):
+                raise InputError(
+                    f"{path}: row {row_no} has values beyond the header's {width} columns; "
+                    "give those columns a name in row 1"
+                )
+            chunk.append(list(row[:width]) + [None] * (width - len(row)))
             if len(chunk) == chunksize:
                 yield _frame(chunk, columns)
                 yielded = True
@@ -380,8 +386,8 @@ class TableWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        table = self._arrow_table(frame)
         try:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self._file.tmp, table.schema)
             table = table.cast(self._parquet.schema)
@@ -391,6 +397,25 @@ class TableWriter:
                 f"write to Parquet, which needs one type per column: {exc}"
             ) from None
         self._parquet.write_table(table)
+
+    def _arrow_table(self, frame: pd.DataFrame):
+        """The chunk as an Arrow table; a column with mixed value types is an `InputError`."""
+        import pyarrow as pa
+
+        try:
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
+        for name in frame.columns:
+            try:
+                pa.array(frame[name], from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                kinds = sorted({type(v).__name__ for v in frame[name] if v is not None})
+                raise InputError(
+                    f"{self.path}: column {name!r} mixes value types ({', '.join(kinds)}), "
+                    "which a Parquet column cannot hold; write CSV, JSONL or XLSX instead"
+                ) from None
+        raise InputError(f"{self.path}: cannot write these rows to Parquet")
 
     def _write_xlsx(self, frame: pd.DataFrame) -> None:
         from openpyxl.cell import WriteOnlyCell

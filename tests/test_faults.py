@@ -384,6 +384,8 @@ LATE = "id,text\n" + "".join(f"{i},ok\n" for i in range(20_000)) + "20000,Про
         ("utf-8", LATE),
         ("utf-8-sig", f"text\n{SHORT}\n"),
         ("utf-16", f"text\n{SHORT}\n"),
+        ("cp866", "text\nяма яма\n"),  # valid UTF-8 by chance: U+FB20 twice
+        ("utf-8", "text\nok 😡 café\n"),  # non-ASCII, no Cyrillic: stays UTF-8
     ],
 )
 def test_encodings(tmp_path: Path, encoding: str, text: str) -> None:
@@ -559,3 +561,52 @@ def test_text_coercion_is_the_callers_choice() -> None:
     column = pd.Series(["a", None, 5, float("nan"), pd.NA], dtype=object)
     assert as_text(column).tolist() == ["a", "", "5", "", ""]
     assert result_columns("p_")[0] == "p_label"
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda p: write_xlsx(p.with_suffix(".xlsx"), {"s": [["text"]]}),
+            None,  # a header and no rows: an empty table with its columns
+        ),
+        (lambda p: write_bytes(p.with_suffix(".csv"), b""), None),
+    ],
+)
+def test_more_read_faults(
+    tmp_path: Path, make: Callable[[Path], Path], message: str | None
+) -> None:
+    path = make(tmp_path / "in")
+    if message is None:
+        assert len(read_table(path)) == 0
+        return
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_table(path)
+
+
+def test_xlsx_values_beyond_the_header_are_kept(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "in.xlsx", {"s": [["text"], ["a"], ["b", None, "x"]]})
+    frame = read_table(path)
+    assert list(frame.columns) == ["text", "column_2", "column_3"]
+    assert frame["column_3"].tolist() == [None, "x"]
+
+
+def test_parquet_column_of_mixed_types_is_named(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": pd.Series([1, "a"], dtype=object), "text": ["x", "y"]})
+    with (
+        pytest.raises(InputError, match=r"column 'id' mixes value types \(int, str\)"),
+        TableWriter(tmp_path / "out.parquet") as writer,
+    ):
+        writer.write(frame)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_labelled_data_says_which_sheet_was_read(tmp_path: Path) -> None:
+    from classifier import read_labelled
+
+    path = write_xlsx(
+        tmp_path / "in.xlsx", {"Пусто": [], "Данные": [["text", "label"], ["Яма", "дороги"]]}
+    )
+    data = read_labelled(path)
+    assert data.labels == ["roads"]
+    assert "read sheet 'Данные' of 2" in data.notes()[0]
