@@ -16,13 +16,17 @@ def check_writable(path: Path | str, *, param: str = "output") -> Path:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: {param} is a folder, not a file")
-    folder = path.parent
+    check_folder(path.parent, path=path, param=param)
+    return path
+
+
+def check_folder(folder: Path, *, path: Path, param: str = "output") -> None:
+    """Raise `InputError` about `path` unless `folder` is an existing, writable folder."""
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise InputError(f"{path}: {param}: the folder {folder} {what}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"{path}: {param}: the folder {folder} is not writable")
-    return path
 
 
 def prepare_folder(path: Path | str, *, param: str = "out_dir") -> Path:

@@ -200,7 +200,7 @@ def report(
         say(f"classifying {len(frame)} appeals from {data}")
         result = build_report(
             load(model),
-            as_text(frame[text_col]).tolist() if text_col in frame else [],
+            as_text(frame[text_col]).tolist(),
             dates=dates,
             method=method,
             source=str(data),

@@ -163,11 +163,11 @@ class _ParquetFolder:
     def __enter__(self) -> Path:
         import tempfile
 
-        from classifier.atomic import check_writable
+        from classifier.atomic import check_folder
 
         if self.output.exists() and not self.output.is_dir():
             raise InputError(f"{self.output}: output is a file, not a Parquet folder")
-        check_writable(self.output.parent / ".probe", param="output")
+        check_folder(self.output.parent, path=self.output)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.", dir=self.output.parent))
         return self.folder
 
@@ -198,10 +198,13 @@ def _umask() -> int:
 
 def _read(files: list[Path], text_col: str, prefix: str):
     """Return a lazy Dask frame of the input, one partition per file, columns checked on the first."""
+    import pandas as pd
+
     from classifier.data import require_columns
 
     dd = _import_dask_dataframe()
-    header = next(iter_table(files[0], chunksize=1)).iloc[:0]
+    first = next(iter_table(files[0], chunksize=1), None)
+    header = first.iloc[:0] if first is not None else pd.DataFrame()
     require_columns(header, files[0], [text_col])
     clash = [c for c in result_columns(prefix) if c in header.columns]
     if clash:

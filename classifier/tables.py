@@ -419,7 +419,7 @@ class TableWriter:
 
     def _write_xlsx(self, frame: pd.DataFrame) -> None:
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.utils.exceptions import IllegalCharacterError
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         if self._xlsx is None:
             from openpyxl import Workbook
@@ -431,15 +431,16 @@ class TableWriter:
             cells = []
             for name, value in zip(frame.columns, row):
                 value = _xlsx_value(flat_value(value))
-                try:
-                    cells.append(
-                        self._text_cell(WriteOnlyCell, value) if isinstance(value, str) else value
-                    )
-                except IllegalCharacterError:
-                    raise InputError(
-                        f"{self.path}: row {self._rows + i + 2}, column {name!r}: the text has "
-                        "control characters that XLSX cannot hold; write CSV, JSONL or Parquet"
-                    ) from None
+                if isinstance(value, str):
+                    # Checked here: raised inside openpyxl, the error breaks its writer.
+                    if ILLEGAL_CHARACTERS_RE.search(value):
+                        raise InputError(
+                            f"{self.path}: row {self._rows + i + 2}, column {name!r}: the text "
+                            "has control characters that XLSX cannot hold; write CSV, JSONL "
+                            "or Parquet"
+                        )
+                    value = self._text_cell(WriteOnlyCell, value)
+                cells.append(value)
             self._sheet.append(cells)
 
     def _text_cell(self, cell_type, text: str):
@@ -464,6 +465,8 @@ class TableWriter:
         try:
             if self._parquet is not None:
                 self._parquet.close()
+            if self._xlsx is not None:
+                self._sheet.close()  # ends openpyxl's row writer, which else complains when collected
         finally:
             self._file.discard()
 

@@ -517,6 +517,16 @@ def _csv(tmp_path: Path, content: str) -> str:
             lambda t: [_csv(t, "text,text\na,b\n"), "-o", str(t / "o.csv")],
             "the column name 'text' appears twice",
         ),
+        (
+            "classify",
+            lambda t: [_csv(t, "text\nok\nvertical\x0btab\n"), "-o", str(t / "o.xlsx")],
+            "o.xlsx: row 3, column 'text': the text has control characters",
+        ),
+        (
+            "classify",
+            lambda t: [_csv(t, "text\nok\n"), "-o", str(t / "o.csv"), "--sheet", "A"],
+            "only an XLSX file has sheets",
+        ),
     ],
 )
 def test_cli_errors_are_one_line(
@@ -529,6 +539,7 @@ def test_cli_errors_are_one_line(
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
+    assert not [p for p in tmp_path.rglob("*") if ".partial" in p.name]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
