@@ -79,14 +79,16 @@ def flat_value(value: Any) -> Any:
     """Return `value` for a one-value cell (CSV, XLSX): lists and objects as JSON text."""
     value = plain(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(json_value(value), ensure_ascii=False)
+        return json.dumps(json_value(value), ensure_ascii=False, default=str)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
     return value
 
 
 def as_text(series: pd.Series) -> pd.Series:
     """Return the column as strings for classification: a null is an empty text."""
     return pd.Series(
-        ["" if is_null(v) else v if isinstance(v, str) else str(plain(v)) for v in series],
+        ["" if is_null(v) else v if isinstance(v, str) else str(flat_value(v)) for v in series],
         index=series.index,
         dtype=object,
     )

@@ -9,10 +9,12 @@ text (or label) column as strings coerces that column (`classifier.cells.as_text
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -237,12 +239,8 @@ def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def _arrow_types(arrow_type):
-    """Map Arrow types to pandas: strings to pandas' str, the rest kept exactly (nulls too)."""
-    import pyarrow as pa
-
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return None
+def _arrow_types(arrow_type) -> pd.ArrowDtype:
+    """Map every Arrow type to its pandas ArrowDtype, so types and nulls are kept exactly."""
     return pd.ArrowDtype(arrow_type)
 
 
@@ -380,7 +378,8 @@ class TableWriter:
         with self._file.tmp.open("a" if self._started else "w", encoding="utf-8") as f:
             for row in frame.itertuples(index=False, name=None):
                 record = {name: json_value(v) for name, v in zip(columns, row)}
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+                # default=str: a value JSON has no type for (a decimal, a UUID) as its text.
+                f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
     def _write_parquet(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -480,9 +479,14 @@ class TableWriter:
             self.discard()
 
 
+_XLSX_TYPES = (str, bool, int, float, Decimal, dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
 def _xlsx_value(value: Any) -> Any:
-    """A value openpyxl can store: time-zone-aware times as ISO text (Excel has no zones)."""
+    """A value openpyxl can store: zoned times as ISO text (Excel has no zones), others as text."""
     value = plain(value)
+    if value is None:
+        return None
     if getattr(value, "tzinfo", None) is not None:
         return value.isoformat()
-    return value
+    return value if isinstance(value, _XLSX_TYPES) else str(value)
