@@ -153,7 +153,8 @@ def _iter_csv(path: Path, chunksize: int, on_note: Notes) -> Iterator[pd.DataFra
         on_note(f"{path}: not UTF-8; read as {dialect.encoding}")
     row_no = 1
     with path.open(encoding=dialect.encoding, newline="") as f:
-        reader = csv.reader(f, delimiter=dialect.delimiter)
+        # strict: a quote left open is an error, not the rest of the file swallowed as one text.
+        reader = csv.reader(f, delimiter=dialect.delimiter, strict=True)
         try:
             header = next(reader, None)
             if header is None:
@@ -174,9 +175,23 @@ def _iter_csv(path: Path, chunksize: int, on_note: Notes) -> Iterator[pd.DataFra
                 f"{path}: row {row_no + 1}: cannot decode as {dialect.encoding}: {exc.reason}"
             ) from None
         except csv.Error as exc:
-            raise InputError(f"{path}: row {row_no + 1} (line {reader.line_num}): {exc}") from None
+            raise InputError(
+                f"{path}: row {row_no + 1} (line {reader.line_num}): {_quoting_problem(exc)}"
+            ) from None
     if chunk or row_no == 1:
         yield _frame(chunk, columns)
+
+
+def _quoting_problem(exc: csv.Error) -> str:
+    message = str(exc)
+    if "unexpected end of data" in message:
+        return "a quote is opened and never closed (the rest of the file would become one text)"
+    if "expected after" in message:
+        return (
+            "the text goes on after its closing quote; put the whole text in quotes "
+            'and double each quote inside ("")'
+        )
+    return message
 
 
 def _too_many_fields(path: Path, row: int, line: int, fields: list[str], width: int) -> str:

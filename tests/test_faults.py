@@ -92,6 +92,13 @@ def test_csv_columns_come_from_the_header(tmp_path: Path, content: str, expected
         ("id,text\n1,a\n2,b,c\n", "row 3 has 3 fields but the header has 2"),
         ('id,text\n1,"много\nстрок"\n2,b,c\n', "row 3 (line 4) has 3 fields"),
         ("text\nа\x1fб\n", "row 2 has 2 fields but the header has 1"),
+        # A quote left open swallowed the rest of the file into one text.
+        (
+            'id,text\n1,"Нет воды\n2,Мусор\n3,Яма\n',
+            "row 2 (line 4): a quote is opened and never closed",
+        ),
+        ('id,text\n1,"Нет" воды\n', "row 2 (line 2): the text goes on after its closing quote"),
+        ('text\n"Нет" воды\n', "row 2 (line 2): the text goes on after its closing quote"),
     ],
 )
 def test_csv_rows_with_more_fields_are_named(tmp_path: Path, content: str, message: str) -> None:
