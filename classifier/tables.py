@@ -162,8 +162,11 @@ def _iter_csv(path: Path, chunksize: int, on_note: Notes) -> Iterator[pd.DataFra
             columns = check_columns(header, path)
             width = len(columns)
             chunk: list[list[str]] = []
+            one_column = dialect.delimiter == ONE_COLUMN
             for row in reader:
                 row_no += 1
+                if one_column and len(row) > 1:
+                    row = [ONE_COLUMN.join(row)]  # the text holds that control character
                 if len(row) > width:
                     raise InputError(_too_many_fields(path, row_no, reader.line_num, row, width))
                 chunk.append([unprotect(v) for v in row] + [""] * (width - len(row)))
