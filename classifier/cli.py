@@ -28,6 +28,14 @@ SheetOption = Annotated[
     Optional[str],
     typer.Option("--sheet", help="XLSX sheet to read (default: the first that is not empty)."),
 ]
+ExcelSafe = Annotated[
+    bool,
+    typer.Option(
+        "--excel-safe/--plain-csv",
+        help="CSV output: UTF-8 with BOM and formula-like texts quoted for Excel (default), "
+        "or plain UTF-8 with texts as they are, for programs.",
+    ),
+]
 LabelsMap = Annotated[
     Optional[Path],
     typer.Option("--labels-map", help="CSV/XLSX (name,label) or JSON mapping of label names."),
@@ -137,6 +145,7 @@ def evaluate(
     label_col: LabelCol = "label",
     labels_map: LabelsMap = None,
     sheet: SheetOption = None,
+    excel_safe: ExcelSafe = True,
 ) -> None:
     """Evaluate a model on labelled data: per-label metrics, confusion matrix, worst errors."""
     from classifier.api import load
@@ -158,7 +167,7 @@ def evaluate(
     typer.echo(m.table())
     if out is not None:
         with user_errors():
-            write_evaluation(result, out, source=str(data))
+            write_evaluation(result, out, source=str(data), excel_safe=excel_safe)
         typer.echo(f"written to {out}/: evaluation.md, metrics.json, confusion.png, errors.csv")
 
 
@@ -282,19 +291,15 @@ def classify(
         typer.Option(help="Run on a Dask cluster: scheduler address (tcp://host:8786) or 'local'."),
     ] = None,
     sheet: SheetOption = None,
-    excel_safe: Annotated[
-        bool,
-        typer.Option(
-            "--excel-safe/--plain-csv",
-            help="CSV output: UTF-8 with BOM and formula-like texts quoted for Excel (default), "
-            "or plain UTF-8 with texts as they are, for programs.",
-        ),
-    ] = True,
+    excel_safe: ExcelSafe = True,
 ) -> None:
     """Add label, label_ru, confidence and p_<label> to every row of a table, in order."""
     if dask is not None:
         with user_errors():
             from classifier.distributed import classify_dask
+
+            if sheet is not None:
+                raise AppealsError("--sheet reads an XLSX file; --dask reads CSV or Parquet")
 
             say(f"classifying {data} on the Dask cluster {dask}")
             result = classify_dask(

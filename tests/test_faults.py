@@ -284,6 +284,15 @@ def test_csv_output_is_safe_for_excel_by_default(
     )
 
 
+def test_cli_evaluate_plain_csv(model_file: Path, tmp_path: Path) -> None:
+    data = write_bytes(tmp_path / "in.csv", b"text,label\n=Yama,waste\n=Musor,roads\n")
+    out = tmp_path / "eval"
+    args = ["evaluate", str(data), "--model", str(model_file), "-o", str(out), "--plain-csv"]
+    assert runner.invoke(app, args).exit_code == 0
+    content = (out / "errors.csv").read_bytes()
+    assert content.startswith(b"text,label,") and b"'=" not in content
+
+
 def test_errors_csv_is_excel_safe(fitted_model: Model, tmp_path: Path) -> None:
     data = LabelledData(['=HYPERLINK("x")', "@мусор"], ["roads", "roads"], path=Path("x.csv"))
     write_evaluation(evaluate(fitted_model, data), tmp_path / "eval")
@@ -538,6 +547,19 @@ def _csv(tmp_path: Path, content: str) -> str:
             "classify",
             lambda t: [_csv(t, "text\nok\n"), "-o", str(t / "o.csv"), "--sheet", "A"],
             "only an XLSX file has sheets",
+        ),
+        (
+            "classify",
+            lambda t: [
+                _csv(t, "text\nok\n"),
+                "-o",
+                str(t / "o.csv"),
+                "--sheet",
+                "A",
+                "--dask",
+                "local",
+            ],
+            "--sheet reads an XLSX file; --dask reads CSV or Parquet",
         ),
     ],
 )
