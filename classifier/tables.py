@@ -8,6 +8,7 @@ text (or label) column as strings coerces that column (`classifier.cells.as_text
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -174,8 +175,9 @@ def _iter_csv(path: Path, chunksize: int, on_note: Notes) -> Iterator[pd.DataFra
                     yield _frame(chunk, columns)
                     chunk = []
         except UnicodeDecodeError as exc:
+            # The file is decoded in blocks read ahead, so the row is approximate.
             raise InputError(
-                f"{path}: row {row_no + 1}: cannot decode as {dialect.encoding}: {exc.reason}"
+                f"{path}: near row {row_no + 1}: cannot decode as {dialect.encoding}: {exc.reason}"
             ) from None
         except csv.Error as exc:
             raise InputError(
@@ -211,8 +213,8 @@ def _iter_jsonl(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
     records: list[dict[str, Any]] = []
     with path.open("rb") as f:
         for line_no, raw in enumerate(f, start=1):
-            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # a UTF-8 byte order mark
+            if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
             if not raw.strip():
                 continue
             records.append(_json_record(raw, path, line_no))
@@ -292,7 +294,10 @@ def _iter_xlsx(
         if ws is None:
             return
         rows = ws.iter_rows(values_only=True)
-        columns = check_columns(list(next(rows)), path)
+        header = next(rows, None)
+        if header is None:  # a named sheet that is empty
+            return
+        columns = check_columns(list(header), path)
         chunk: list[list[Any]] = []
         yielded = False
         width = len(columns)
