@@ -69,6 +69,7 @@ def resolve_label(name: str, mapping: dict[str, str] | None = None) -> str | Non
 
 def read_mapping(path: Path | str) -> dict[str, str]:
     """Read a user label mapping: JSON {"name": "label"} or CSV/XLSX with two columns."""
+    from classifier.cells import as_text
     from classifier.tables import read_table
 
     path = Path(path)
@@ -84,7 +85,7 @@ def read_mapping(path: Path | str) -> dict[str, str]:
         frame = read_table(path)
         if frame.shape[1] < 2:
             raise InputError(f"{path}: the label mapping needs two columns: name, label")
-        items = list(zip(frame.iloc[:, 0], frame.iloc[:, 1]))
+        items = list(zip(as_text(frame.iloc[:, 0]), as_text(frame.iloc[:, 1])))
     mapping = {}
     for row, (name, target) in enumerate(items, start=2):
         code = ALIASES.get(normalize_label(target))

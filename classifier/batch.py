@@ -8,7 +8,6 @@ are never counted as a category.
 
 from __future__ import annotations
 
-import os
 import pickle
 import tempfile
 import time
@@ -126,9 +125,13 @@ def attach_results(
 def classify_frame(
     model: Model, frame: pd.DataFrame, *, text_col: str = "text", prefix: str = ""
 ) -> pd.DataFrame:
-    """Return `frame` with label, label_ru, confidence and p_<label> columns, rows in order."""
-    texts = frame[text_col].astype(object).where(frame[text_col].notna(), "").astype(str)
-    codes, proba = unique_proba(model, texts)
+    """Return `frame` with label, label_ru, confidence and p_<label> columns, rows in order.
+
+    The text column is read as text (a null is an empty text); every column is kept as it is.
+    """
+    from classifier.cells import as_text
+
+    codes, proba = unique_proba(model, as_text(frame[text_col]))
     return attach_results(frame, codes, proba, prefix=prefix)
 
 
@@ -154,47 +157,56 @@ def classify_file(
     prefix: str = "",
     workers: int = 1,
     chunksize: int = DEFAULT_CHUNKSIZE,
+    sheet: str | None = None,
+    excel_safe: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> BatchResult:
-    """Classify every row of a CSV, XLSX, JSONL or Parquet file into another such file."""
+    """Classify every row of a CSV, XLSX, JSONL or Parquet file into another such file.
+
+    The output is written to a temporary file of this run next to `output` and renamed
+    onto it at the end: a run that fails leaves no output that looks complete, and two
+    runs writing the same output never mix their rows. `excel_safe` and `sheet` are as
+    in `classifier.tables`; `on_note` receives lines about the input (sheet, encoding).
+    """
+    from classifier.atomic import check_writable
+    from classifier.cells import as_text
     from classifier.tables import TableWriter, iter_table, table_format
 
     input, output = Path(input), Path(output)
+    check_writable(output)
     table_format(output)
     if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}")
+        raise InputError(f"workers must be at least 1, got {workers}")
+    if chunksize < 1:
+        raise InputError(f"chunksize must be at least 1, got {chunksize}")
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output file must not be the input file")
     model = resolve_model(model)
     start = time.perf_counter()
     rows = empty = chunks = 0
-    chunks_in = _checked_chunks(iter_table(input, chunksize=chunksize), input, text_col, prefix)
-    # Written under a temporary name and renamed at the end, so that a run that fails
-    # half-way leaves no output that looks complete.
-    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
-    writer = TableWriter(partial)
-    try:
-        try:
-            with _Predictor(model, workers) as predict:
-                for frame, (codes, proba) in ordered_map(
-                    predict,
-                    chunks_in,
-                    key=lambda frame: frame[text_col].tolist(),
-                    window=CHUNKS_PER_WORKER * workers,
-                ):
-                    writer.write(attach_results(frame, codes, proba, prefix=prefix))
-                    rows += len(frame)
-                    empty += int((codes < 0).sum())
-                    chunks += 1
-                    if on_progress is not None:
-                        on_progress(len(frame))
-        finally:
-            writer.close()
+    chunks_in = _checked_chunks(
+        iter_table(input, chunksize=chunksize, sheet=sheet, on_note=on_note),
+        input,
+        text_col,
+        prefix,
+    )
+    with TableWriter(output, excel_safe=excel_safe) as writer:
+        with _Predictor(model, workers) as predict:
+            for frame, (codes, proba) in ordered_map(
+                predict,
+                chunks_in,
+                key=lambda frame: as_text(frame[text_col]).tolist(),
+                window=CHUNKS_PER_WORKER * workers,
+            ):
+                writer.write(attach_results(frame, codes, proba, prefix=prefix))
+                rows += len(frame)
+                empty += int((codes < 0).sum())
+                chunks += 1
+                if on_progress is not None:
+                    on_progress(len(frame))
         if chunks == 0:
-            _write_header_only(input, partial, prefix)
-        os.replace(partial, output)
-    finally:
-        partial.unlink(missing_ok=True)
+            writer.write(_header_only(prefix))
     return BatchResult(
         input=input,
         output=output,
@@ -323,34 +335,24 @@ def _checked_chunks(
             new = [c for c in chunk.columns if c not in columns]
             if new:
                 # Only JSONL can do this: a key that the first chunk's records lack.
-                filled = chunk[new[0]].astype(str) != ""
-                row = first_row + int(np.argmax(filled.to_numpy())) + 2
+                filled = chunk[new[0]].notna().to_numpy()
+                row = first_row + int(np.argmax(filled)) + 2
                 raise InputError(
                     f"{path}: row {row}, column {new[0]!r}: a column the first rows do not "
                     f"have; give it to every row (the first rows have {', '.join(map(repr, columns))})"
                 )
             if list(chunk.columns) != columns:
-                chunk = chunk.reindex(columns=columns, fill_value="")
+                chunk = chunk.reindex(columns=columns)
         first_row += len(chunk)
         yield chunk.reset_index(drop=True)
 
 
-def _write_header_only(input: Path, output: Path, prefix: str) -> None:
-    """Write an output with a header and no rows for an input without rows."""
+def _header_only(prefix: str) -> pd.DataFrame:
+    """The result columns with no rows, for an input without a header (an empty file)."""
     import pandas as pd
 
-    from classifier.tables import TableWriter
-
-    columns: list[str] = []
-    if input.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        columns = list(pq.read_schema(input).names)
-    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
     label_col, ru_col, *numbers = result_columns(prefix)
-    frame[label_col] = pd.Series(dtype=str)
-    frame[ru_col] = pd.Series(dtype=str)
+    frame = pd.DataFrame({label_col: pd.Series(dtype=str), ru_col: pd.Series(dtype=str)})
     for col in numbers:
         frame[col] = pd.Series(dtype=float)
-    with TableWriter(output) as writer:
-        writer.write(frame)
+    return frame

@@ -27,6 +27,18 @@ LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the labe
 IdCol = Annotated[
     str, typer.Option("--id-col", help="Column with the appeal id (default: id, if present).")
 ]
+SheetOption = Annotated[
+    Optional[str],
+    typer.Option("--sheet", help="XLSX sheet to read (default: the first that is not empty)."),
+]
+ExcelSafe = Annotated[
+    bool,
+    typer.Option(
+        "--excel-safe/--plain-csv",
+        help="CSV output: UTF-8 with BOM and formula-like texts quoted for Excel (default), "
+        "or plain UTF-8 with texts as they are, for programs.",
+    ),
+]
 LabelsMap = Annotated[
     Optional[Path],
     typer.Option("--labels-map", help="CSV/XLSX (name,label) or JSON mapping of label names."),
@@ -46,6 +58,17 @@ def user_errors():
 def say(message: str) -> None:
     """Print a progress or status line to stderr."""
     typer.echo(message, err=True)
+
+
+def check_folder(out: Path) -> None:
+    """Refuse an output folder that is a file or cannot be written, before any work is done."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise AppealsError(f"{out}: --out is a file, not a folder")
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise AppealsError(f"{out}: --out: cannot write in {existing}")
 
 
 @app.command()
@@ -124,6 +147,8 @@ def evaluate(
     text_col: TextCol = "text",
     label_col: LabelCol = "label",
     labels_map: LabelsMap = None,
+    sheet: SheetOption = None,
+    excel_safe: ExcelSafe = True,
 ) -> None:
     """Evaluate a model on labelled data: per-label metrics, confusion matrix, worst errors."""
     from classifier.api import load
@@ -132,8 +157,10 @@ def evaluate(
     from classifier.evaluate import write_evaluation
 
     with user_errors():
+        if out is not None:
+            check_folder(out)
         labelled = read_labelled(
-            data, text_col=text_col, label_col=label_col, labels_map=labels_map
+            data, text_col=text_col, label_col=label_col, labels_map=labels_map, sheet=sheet
         )
         for note in labelled.notes():
             say(note)
@@ -142,7 +169,8 @@ def evaluate(
     typer.echo(f"{data}: {m.n} texts, macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f}")
     typer.echo(m.table())
     if out is not None:
-        write_evaluation(result, out, source=str(data))
+        with user_errors():
+            write_evaluation(result, out, source=str(data), excel_safe=excel_safe)
         typer.echo(f"written to {out}/: evaluation.md, metrics.json, confusion.png, errors.csv")
 
 
@@ -177,9 +205,11 @@ def report(
         str,
         typer.Option(help="How sheet rows are found in DATA: auto (id, else text), id or text."),
     ] = "auto",
+    sheet: SheetOption = None,
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
+    from classifier.cells import as_text
     from classifier.data import require_columns
     from classifier.quantify import METHODS
     from classifier.report import DATE_COLUMNS, build_report, write_report
@@ -189,24 +219,28 @@ def report(
     with user_errors():
         if method not in METHODS:
             raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
-        frame = read_table(data)
+        check_folder(out)
+        frame = read_table(data, sheet=sheet, on_note=say)
         require_columns(frame, data, [text_col] + ([date_col] if date_col else []))
-        date_col = date_col or next((c for c in frame.columns if c.lower() in DATE_COLUMNS), None)
+        date_col = date_col or next(
+            (c for c in frame.columns if str(c).lower() in DATE_COLUMNS), None
+        )
         dates = frame[date_col].tolist() if date_col else None
-        sheet = None
+        labelled = None
         if calibration is not None:
-            sheet = read_sheet(calibration, text_col=text_col, id_col=id_col)
-            say(sheet.note())
+            labelled = read_sheet(calibration, text_col=text_col, id_col=id_col)
+            say(labelled.note())
         say(f"classifying {len(frame)} appeals from {data}")
         result = build_report(
             load(model),
-            frame[text_col].tolist(),
+            as_text(frame[text_col]).tolist(),
             dates=dates,
             method=method,
-            calibration=sheet,
-            ids=frame[id_col].tolist() if id_col in frame.columns else None,
+            calibration=labelled,
+            ids=as_text(frame[id_col]).tolist() if id_col in frame.columns else None,
             match=match,
             source=str(data),
+            date_col=date_col or "date",
         )
         files = write_report(result, out)
     typer.echo(result.table())
@@ -376,15 +410,26 @@ def classify(
         Optional[str],
         typer.Option(help="Run on a Dask cluster: scheduler address (tcp://host:8786) or 'local'."),
     ] = None,
+    sheet: SheetOption = None,
+    excel_safe: ExcelSafe = True,
 ) -> None:
     """Add label, label_ru, confidence and p_<label> to every row of a table, in order."""
     if dask is not None:
         with user_errors():
             from classifier.distributed import classify_dask
 
+            if sheet is not None:
+                raise AppealsError("--sheet reads an XLSX file; --dask reads CSV or Parquet")
+
             say(f"classifying {data} on the Dask cluster {dask}")
             result = classify_dask(
-                data, out, address=dask, model=model, text_col=text_col, prefix=prefix
+                data,
+                out,
+                address=dask,
+                model=model,
+                text_col=text_col,
+                prefix=prefix,
+                excel_safe=excel_safe,
             )
         typer.echo(
             f"{result.rows} rows ({result.empty} with empty text) in {result.partitions} "
@@ -413,7 +458,10 @@ def classify(
             prefix=prefix,
             workers=workers,
             chunksize=chunksize,
+            sheet=sheet,
+            excel_safe=excel_safe,
             on_progress=lambda n: bar.advance(task, n),
+            on_note=say,
         )
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.aliases import ALIASES, normalize_label, read_mapping, resolve_label
+from classifier.cells import as_text
 from classifier.errors import InputError
 from classifier.labels import LABELS
 from classifier.tables import read_table
@@ -40,6 +41,7 @@ class LabelledData:
     dropped_duplicates: list[int] = field(default_factory=list)
     conflicts: list[LabelConflict] = field(default_factory=list)
     sha256: str = ""
+    read_notes: list[str] = field(default_factory=list)
 
     def class_counts(self) -> dict[str, int]:
         """Return the number of texts per label, in `LABELS` order."""
@@ -47,8 +49,8 @@ class LabelledData:
         return {name: counts.get(name, 0) for name in LABELS}
 
     def notes(self) -> list[str]:
-        """Return human-readable lines about dropped rows and conflicts."""
-        lines = []
+        """Return human-readable lines about how the file was read, dropped rows and conflicts."""
+        lines = list(self.read_notes)
         if self.dropped_empty:
             lines.append(
                 f"{self.path}: dropped {len(self.dropped_empty)} row(s) with empty text "
@@ -84,15 +86,28 @@ def read_labelled(
     text_col: str = "text",
     label_col: str = "label",
     labels_map: Path | str | dict[str, str] | None = None,
+    sheet: str | None = None,
 ) -> LabelledData:
-    """Read a labelled table: labels by code, Russian name or alias; empty and duplicate texts dropped."""
+    """Read a labelled table: labels by code, Russian name or alias; empty and duplicate texts dropped.
+
+    The text and label columns are read as text (a null is empty); `sheet` picks an XLSX sheet.
+    Raise `InputError` if no row has a text.
+    """
     path = Path(path)
     mapping = read_mapping(labels_map) if isinstance(labels_map, (str, Path)) else labels_map
-    frame = read_table(path)
+    read_notes: list[str] = []
+    frame = read_table(path, sheet=sheet, on_note=read_notes.append)
     require_columns(frame, path, [text_col, label_col])
     rows = [int(i) + 2 for i in frame.index]
-    codes = [resolve_label(name, mapping) for name in frame[label_col]]
-    unknown = Counter(name.strip() for name, code in zip(frame[label_col], codes) if code is None)
+    texts = as_text(frame[text_col]).tolist()
+    if not any(text.strip() for text in texts):
+        raise InputError(
+            f"{path}: column {text_col!r}: no row has a text "
+            + (f"(all {len(texts)} are empty)" if texts else "(the table has no rows)")
+        )
+    names = as_text(frame[label_col]).tolist()
+    codes = [resolve_label(name, mapping) for name in names]
+    unknown = Counter(name.strip() for name, code in zip(names, codes) if code is None)
     if unknown:
         first = next(row for row, code in zip(rows, codes) if code is None)
         listed = ", ".join(
@@ -102,7 +117,6 @@ def read_labelled(
             f"{path}: column {label_col!r}: unknown label(s) {listed} (first at row {first}); "
             f"known labels: {', '.join(LABELS)} (or Russian names, or a --labels-map file)"
         )
-    texts = frame[text_col].tolist()
     empty = [row for row, text in zip(rows, texts) if not text.strip()]
     groups: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
@@ -129,6 +143,7 @@ def read_labelled(
         dropped_duplicates=sorted(duplicates),
         conflicts=conflicts,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        read_notes=read_notes,
     )
 
 

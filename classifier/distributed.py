@@ -1,8 +1,9 @@
 """The batch classification of `classifier.batch` on a Dask cluster, over partitioned input.
 
-Input is CSV or Parquet: one file, a folder of them, or a glob. A CSV file is one
-partition (a quoted appeal may span lines, so a CSV cannot be cut at any newline);
-a Parquet file is one partition per file. The model is sent to every worker once.
+Input is CSV or Parquet: one file, a folder of them, or a glob. Each file is one
+partition (a quoted appeal may span lines, so a CSV cannot be cut at any newline),
+read by `classifier.tables.read_table`: the same encodings, delimiters, types and
+checks as a run on one machine. The model is sent to every worker once.
 Output keeps the partitions in order: a Parquet folder of part files, or one CSV file.
 Paths are opened by the workers, so on a real cluster they must name storage that all
 workers and the client see under the same path (a shared file system).
@@ -10,6 +11,7 @@ workers and the client see under the same path (a shared file system).
 
 from __future__ import annotations
 
+import codecs
 import glob
 import time
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from classifier.batch import classify_frame, resolve_model, result_columns
 from classifier.errors import AppealsError, InputError
+from classifier.tables import iter_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,18 +76,29 @@ def classify_dask(
     model: Model | Path | str | None = None,
     text_col: str = "text",
     prefix: str = "",
+    excel_safe: bool = True,
 ) -> DaskResult:
-    """Classify partitioned CSV or Parquet input on a Dask cluster into `output` (.parquet or .csv)."""
+    """Classify partitioned CSV or Parquet input on a Dask cluster into `output` (.parquet or .csv).
+
+    Each file is read as `classifier.tables.read_table` reads it (the same types, the
+    same checks). The output is written under a temporary name next to `output` and
+    renamed onto it at the end; `excel_safe` is as for `classifier.tables.TableWriter`.
+    """
     import pandas as pd
+
+    from classifier.atomic import AtomicFile, check_writable
 
     output = Path(output)
     out_format = INPUT_SUFFIXES.get(output.suffix.lower())
     if out_format is None:
         raise InputError(f"{output}: Dask output must end in .parquet (a folder) or .csv")
-    files, in_format = input_files(input)
+    files, _ = input_files(input)
+    if out_format == "csv":
+        check_writable(output)
     model = resolve_model(model)
     start = time.perf_counter()
-    frames = _read(files, in_format, text_col, prefix)
+    frames = _read(files, text_col, prefix)
+    protect = excel_safe and out_format == "csv"
     with _Connection(address, client) as dask_client:
         # Scattered once to every worker, so tasks carry a reference, not the model.
         shipped = dask_client.scatter(model, broadcast=True, hash=False)
@@ -93,6 +107,7 @@ def classify_dask(
             shipped,
             text_col=text_col,
             prefix=prefix,
+            protect=protect,
             meta=_output_meta(frames._meta, prefix),
         )
         counts = classified.map_partitions(
@@ -100,17 +115,34 @@ def classify_dask(
         )
         # One compute for the writes and the counts: each partition is classified once.
         if out_format == "parquet":
-            write = classified.to_parquet(output, write_index=False, overwrite=True, compute=False)
-            *_, totals = dask_client.compute([write, counts], sync=True)
+            with _ParquetFolder(output) as folder:
+                write = classified.to_parquet(
+                    folder, write_index=False, overwrite=True, compute=False
+                )
+                *_, totals = dask_client.compute([write, counts], sync=True)
         else:
-            # to_csv gives Delayed objects; the counts go along as Delayed too, since a
-            # compute that mixes them with expressions builds the graph twice.
-            writes = classified.to_csv(
-                output, single_file=True, index=False, encoding="utf-8", compute=False
-            )
-            parts = counts.to_delayed()
-            done = dask_client.compute([*writes, *parts], sync=True)
-            totals = pd.concat(done[len(writes) :])
+            target = AtomicFile(output)
+            try:
+                # to_csv gives Delayed objects; the counts go along as Delayed too, since a
+                # compute that mixes them with expressions builds the graph twice.
+                # The byte order mark is written here: dask appends each partition with
+                # its own file object, and "utf-8-sig" would put one before each.
+                target.tmp.write_bytes(codecs.BOM_UTF8 if excel_safe else b"")
+                writes = classified.to_csv(
+                    target.tmp,
+                    single_file=True,
+                    index=False,
+                    encoding="utf-8",
+                    lineterminator="\r\n",  # as TableWriter writes CSV
+                    mode="at",
+                    compute=False,
+                )
+                parts = counts.to_delayed()
+                done = dask_client.compute([*writes, *parts], sync=True)
+                totals = pd.concat(done[len(writes) :])
+                target.commit()
+            finally:
+                target.discard()
         address = dask_client.scheduler.address
     return DaskResult(
         output=output,
@@ -122,26 +154,57 @@ def classify_dask(
     )
 
 
-def _read(files: list[Path], fmt: str, text_col: str, prefix: str):
-    """Return a lazy Dask frame of the input with the columns checked on the first file."""
+class _ParquetFolder:
+    """A temporary folder next to `output` that replaces it when the block ends without error."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+
+    def __enter__(self) -> Path:
+        import tempfile
+
+        from classifier.atomic import check_folder
+
+        if self.output.exists() and not self.output.is_dir():
+            raise InputError(f"{self.output}: output is a file, not a Parquet folder")
+        check_folder(self.output.parent, path=self.output)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.", dir=self.output.parent))
+        return self.folder
+
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        import os
+        import shutil
+
+        if exc_type is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            return
+        os.chmod(self.folder, 0o777 & ~_umask())
+        old = None
+        if self.output.exists():
+            old = self.output.with_name(f"{self.folder.name}.old")
+            os.replace(self.output, old)
+        os.replace(self.folder, self.output)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _read(files: list[Path], text_col: str, prefix: str):
+    """Return a lazy Dask frame of the input, one partition per file, columns checked on the first."""
     import pandas as pd
 
     from classifier.data import require_columns
 
     dd = _import_dask_dataframe()
-    names = [str(p) for p in files]
-    if fmt == "csv":
-        from classifier.tables import sniff_csv
-
-        dialect = sniff_csv(files[0])
-        options = {"encoding": dialect.encoding, "sep": dialect.delimiter}
-        header = pd.read_csv(files[0], nrows=0, **options)
-        frames = dd.read_csv(names, dtype=str, keep_default_na=False, blocksize=None, **options)
-    else:
-        import pyarrow.parquet as pq
-
-        header = pd.DataFrame(columns=pq.read_schema(files[0]).names)
-        frames = dd.read_parquet(names)
+    first = next(iter_table(files[0], chunksize=1), None)
+    header = first.iloc[:0] if first is not None else pd.DataFrame()
     require_columns(header, files[0], [text_col])
     clash = [c for c in result_columns(prefix) if c in header.columns]
     if clash:
@@ -149,13 +212,43 @@ def _read(files: list[Path], fmt: str, text_col: str, prefix: str):
             f"{files[0]}: column(s) {', '.join(map(repr, clash))} already present; "
             "pass a prefix for the added columns (--prefix pred_)"
         )
-    return frames
+    return dd.from_map(
+        _read_part, [str(p) for p in files], columns=list(header.columns), meta=header
+    )
+
+
+def _read_part(path: str, columns: list[str]) -> pd.DataFrame:
+    """One input file as `read_table` reads it; its columns must be those of the first file."""
+    from classifier.tables import read_table
+
+    frame = read_table(path)
+    if list(frame.columns) != columns:
+        raise InputError(
+            f"{path}: columns {', '.join(map(repr, frame.columns))} differ from the first "
+            f"file's ({', '.join(map(repr, columns))})"
+        )
+    return frame
 
 
 def _classify_partition(
-    frame: pd.DataFrame, model: Model, *, text_col: str, prefix: str
+    frame: pd.DataFrame, model: Model, *, text_col: str, prefix: str, protect: bool
 ) -> pd.DataFrame:
-    return classify_frame(model, frame, text_col=text_col, prefix=prefix)
+    out = classify_frame(model, frame, text_col=text_col, prefix=prefix)
+    return excel_safe_cells(out) if protect else out
+
+
+def excel_safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with the text cells of its non-numeric columns as `TableWriter` writes CSV."""
+    import pandas as pd
+
+    from classifier.cells import flat_value, protect
+
+    out = frame.copy()
+    for name in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[name].dtype):
+            values = map(flat_value, out[name])
+            out[name] = [protect(v) if isinstance(v, str) else v for v in values]
+    return out
 
 
 def _count_partition(frame: pd.DataFrame, *, prefix: str) -> pd.DataFrame:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from classifier.atomic import atomic_path, prepare_folder, write_text
 from classifier.data import LabelledData
 from classifier.evaluation import Metrics, compute_metrics
 from classifier.model import Model
+from classifier.tables import TableWriter
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,26 @@ def evaluate(model: Model, data: LabelledData) -> Evaluation:
     return Evaluation(compute_metrics(data.labels, predicted), errors.reset_index(drop=True))
 
 
-def write_evaluation(evaluation: Evaluation, out_dir: Path | str, *, source: str = "") -> Path:
-    """Write metrics.json, evaluation.md, confusion.png and errors.csv; return the folder."""
+def write_evaluation(
+    evaluation: Evaluation, out_dir: Path | str, *, source: str = "", excel_safe: bool = True
+) -> Path:
+    """Write metrics.json, evaluation.md, confusion.png and errors.csv, each atomically; return the folder.
+
+    errors.csv is written as `TableWriter` writes CSV: Excel-safe unless `excel_safe=False`.
+    """
     from classifier.plots import confusion_heatmap
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(out_dir, param="out_dir")
     m = evaluation.metrics
-    (out / "metrics.json").write_text(
-        json.dumps(m.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    write_text(
+        out / "metrics.json",
+        json.dumps(m.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        param="out_dir",
     )
-    confusion_heatmap(m.confusion, m.labels, out / "confusion.png")
-    evaluation.errors.to_csv(out / "errors.csv", index=False, encoding="utf-8")
+    with atomic_path(out / "confusion.png", param="out_dir") as tmp:
+        confusion_heatmap(m.confusion, m.labels, tmp)
+    with TableWriter(out / "errors.csv", excel_safe=excel_safe, param="out_dir") as writer:
+        writer.write(evaluation.errors)
     worst = evaluation.errors.head(20)
     lines = [
         "# Evaluation",
@@ -74,5 +84,5 @@ def write_evaluation(evaluation: Evaluation, out_dir: Path | str, *, source: str
             for r in worst.itertuples()
         ),
     ]
-    (out / "evaluation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(out / "evaluation.md", "\n".join(lines) + "\n", param="out_dir")
     return out

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text_atomic
+from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
@@ -162,7 +162,7 @@ class Model:
             },
         )
         meta.setdefault("trained_at", datetime.now(UTC).isoformat(timespec="seconds"))
-        write_text_atomic(staged_meta, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+        write_text(staged_meta, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
         if keep_previous:
             for live in (path, meta_file, card_path(path)):
                 if live.exists():
@@ -170,7 +170,7 @@ class Model:
         os.replace(staged_model, path)
         os.replace(staged_meta, meta_file)
         fsync_dir(path.parent)
-        write_text_atomic(card_path(path), render_model_card(meta))
+        write_text(card_path(path), render_model_card(meta))
         self.metadata, self.path = meta, path
         return path
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from classifier.atomic import atomic_path, prepare_folder, write_text
 from classifier.errors import InputError
 from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 from classifier.model import Model
@@ -147,17 +148,25 @@ def build_report(
     n_boot: int = 1000,
     seed: int = 0,
     source: str = "",
+    date_col: str = "date",
 ) -> Report:
     """Classify `texts` and estimate the share of each label, naive and corrected.
 
     With `calibration` (a labelled sheet of these appeals or of the same source), the
     correction uses the error rates the sheet measures (`classifier.calibration`) and
-    `method` is not used.
+    `method` is not used. `source` (the file) and `date_col` name where texts and dates
+    came from in errors; raise `InputError` if no text is left to count.
     """
     texts = [str(t) for t in texts]
-    proba = model.predict_proba(texts)
+    where = source or "texts"
     filled = np.array([bool(t.strip()) for t in texts], dtype=bool)
+    if not filled.any():
+        raise InputError(
+            f"{where}: no appeal has a text, nothing to report on "
+            + (f"(all {len(texts)} are empty)" if texts else "(no rows)")
+        )
     rates = _rates(model, method if calibration is None else "cc")
+    proba = model.predict_proba(texts)
     counts = np.bincount(proba[filled].argmax(axis=1), minlength=len(LABELS))
     n_valid = int(filled.sum())
     calibration_info = None
@@ -209,7 +218,11 @@ def build_report(
         )
         for i, name in enumerate(LABELS)
     ]
-    monthly = _monthly(proba, filled, dates, estimator) if dates is not None else []
+    monthly = (
+        _monthly(proba, filled, dates, estimator, where=where, date_col=date_col)
+        if dates is not None
+        else []
+    )
     meta = model.metadata
     return Report(
         n=len(texts),
@@ -313,13 +326,24 @@ def _chi_square(shares: np.ndarray, n: int) -> ChiSquare:
 
 
 def _monthly(
-    proba: np.ndarray, filled: np.ndarray, dates: Sequence[str], estimate
+    proba: np.ndarray,
+    filled: np.ndarray,
+    dates: Sequence[object],
+    estimate,
+    *,
+    where: str,
+    date_col: str,
 ) -> list[MonthShares]:
-    parsed = pd.to_datetime(pd.Series(list(dates), dtype=str), errors="coerce", format="mixed")
-    bad = [i + 2 for i, (d, p) in enumerate(zip(dates, parsed)) if str(d).strip() and pd.isna(p)]
+    """Shares per calendar month; a value that is not a date is an `InputError` naming file and column."""
+    from classifier.cells import as_text
+
+    values = as_text(pd.Series(list(dates), dtype=object))
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    bad = [i + 2 for i, (d, p) in enumerate(zip(values, parsed)) if d.strip() and pd.isna(p)]
     if bad:
         raise InputError(
-            f"date column: {len(bad)} value(s) are not dates (rows {', '.join(map(str, bad[:10]))})"
+            f"{where}: column {date_col!r}: {len(bad)} value(s) are not dates "
+            f"(rows {', '.join(map(str, bad[:10]))})"
         )
     months = parsed.dt.strftime("%Y-%m").to_numpy()
     out = []
@@ -352,31 +376,35 @@ class ReportFiles:
 
 
 def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
-    """Write report.json, report.md, report.html and the charts into `out_dir`."""
+    """Write report.json, report.md, report.html and the charts into `out_dir`, each atomically."""
     from classifier.plots import distribution_chart, monthly_chart
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(out_dir, param="out_dir")
     cats = report.categories
-    png = distribution_chart(
-        LABELS,
-        [c.published_share for c in cats],
-        [c.share for c in cats],
-        [c.corrected_share for c in cats],
-        [c.corrected_low for c in cats],
-        [c.corrected_high for c in cats],
-        out / "distribution.png",
-    )
+    png = out / "distribution.png"
+    with atomic_path(png, param="out_dir") as tmp:
+        distribution_chart(
+            LABELS,
+            [c.published_share for c in cats],
+            [c.share for c in cats],
+            [c.corrected_share for c in cats],
+            [c.corrected_low for c in cats],
+            [c.corrected_high for c in cats],
+            tmp,
+        )
     monthly_png = None
     if len(report.monthly) > 0:
-        monthly_png = monthly_chart(
-            [m.month for m in report.monthly],
-            {name: [m.corrected_share[name] for m in report.monthly] for name in LABELS},
-            out / "monthly.png",
-        )
-    json_path = out / "report.json"
-    json_path.write_text(
-        json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        monthly_png = out / "monthly.png"
+        with atomic_path(monthly_png, param="out_dir") as tmp:
+            monthly_chart(
+                [m.month for m in report.monthly],
+                {name: [m.corrected_share[name] for m in report.monthly] for name in LABELS},
+                tmp,
+            )
+    json_path = write_text(
+        out / "report.json",
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        param="out_dir",
     )
     md = [
         "# Distribution of appeals by category",
@@ -398,10 +426,8 @@ def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
             "",
             "![monthly](monthly.png)",
         ]
-    md_path = out / "report.md"
-    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
-    html_path = out / "report.html"
-    html_path.write_text(_html(report, png, monthly_png), encoding="utf-8")
+    md_path = write_text(out / "report.md", "\n".join(md) + "\n", param="out_dir")
+    html_path = write_text(out / "report.html", _html(report, png, monthly_png), param="out_dir")
     return ReportFiles(json_path, md_path, html_path, png, monthly_png)
 
 

@@ -101,9 +101,11 @@ def make_sheet(
     """Classify `frame`, draw `n` non-empty rows by `strategy`; return the sheet and its design."""
     import pandas as pd
 
-    texts = frame[text_col].astype(object).where(frame[text_col].notna(), "").astype(str).tolist()
+    from classifier.cells import as_text
+
+    texts = as_text(frame[text_col]).tolist()
     if id_col in frame.columns:
-        ids = frame[id_col].astype(object).where(frame[id_col].notna(), "").astype(str).tolist()
+        ids = as_text(frame[id_col]).tolist()
     else:
         ids = [str(i + 2) for i in range(len(frame))]
     filled = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=int)
@@ -225,6 +227,7 @@ def read_sheet(
 ) -> LabelSheet:
     """Read a (possibly partly) labelled sheet; rows with an empty label are kept as unlabelled."""
     from classifier.aliases import read_mapping, resolve_label
+    from classifier.cells import as_text
     from classifier.data import require_columns
     from classifier.tables import read_table
 
@@ -234,7 +237,7 @@ def read_sheet(
     require_columns(frame, path, [text_col, label_col])
 
     def strings(col: str) -> list[str]:
-        return frame[col].astype(object).where(frame[col].notna(), "").astype(str).tolist()
+        return as_text(frame[col]).tolist()
 
     raw = strings(label_col)
     labels: list[str | None] = []

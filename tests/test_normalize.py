@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier.normalize import normalize_text
 
@@ -18,6 +20,9 @@ CASES = [
     ("ул Ленина д 7 кв 3", "улица ленина дом _house_ квартира _flat_"),
     ("мкр. Северный, р-н ТЭЦ", "микрорайон северный район тэц"),
     ("пр-т Ленина", "проспект ленина"),
+    ("пр-т8, р-н5, мкрн12", "проспект _num_ район _num_ микрорайон _num_"),  # as «пр-т 8»
+    ("поликлиника в 45 мкр? Обещали", "поликлиника в _num_ микрорайон обещали"),
+    ("ул.?Мира", "улица мира"),
     ("г. Тверь, 2023 г.", "город тверь _num_ год"),
     ("заплатили 5000 руб. за вывоз", "заплатили _num_ рублей за вывоз"),
     ("500р за вывоз, 300 руб за воду", "_num_ рублей за вывоз _num_ рублей за воду"),
@@ -50,3 +55,23 @@ def test_normalize_is_idempotent(text: str) -> None:
 def test_normalize_rejects_non_string() -> None:
     with pytest.raises(TypeError, match="must be str"):
         normalize_text(None)  # type: ignore[arg-type]
+
+
+ABBREVIATIONS = [
+    "пр-т", "пр-кт", "просп.", "р-н", "мкр-н", "мкр.", "мкрн", "ул.", "ул", "пер.", "пос.",
+    "п.", "пгт", "обл.", "тел.", "тел", "руб.", "руб", "₽", "г.", "д.", "д", "кв.", "кв",
+    "т.к.", "т.е.", "и т.д.", "р.", "№",
+]  # fmt: skip
+PIECES = st.one_of(
+    st.sampled_from(ABBREVIATIONS),
+    st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИКЛМНОПРСТУ", max_size=6),
+    st.text(alphabet="0123456789", min_size=1, max_size=4),
+    st.sampled_from([" ", "  ", ".", ",", "-", "/", ":", "!", "?", "(", ")", "+", "#", "@"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_normalize_is_idempotent_on_any_text(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
