@@ -6,6 +6,22 @@
 
 Importing the package loads no model and no morphology dictionary; names are
 imported from their modules on first use.
+
+The modules, in the order data flows through them:
+
+- text: `normalize` (placeholders, abbreviations), `morph` and `preprocess` (cached
+  lemmas), `embeddings` (navec), `vectorizers`;
+- model: `pipeline` (the estimator), `training` (cross-validation, fitting), `model`
+  (files with metadata), `safe_pickle` (allow-list loading), `api` (`load`, `predict`),
+  `prediction`, `labels`, `aliases`;
+- data: `tables` and `cells` (every file format), `data` (labelled tables), `atomic`,
+  `dedup`, `register` (corpus checks);
+- analysis: `evaluation` (metrics) and `evaluate` (error reports), `quantify` (share
+  corrections), `report` and `plots` (the distribution report), `sampling` and `sheet`
+  (labelling sheets), `calibration` (reports corrected with local labels), `adapt`
+  (retraining with local labels), `modelcard`;
+- serving: `batch` (files), `distributed` (Dask), `service/` (HTTP);
+- `cli`: the `appeals` command, thin wrappers over the above.
 """
 
 from __future__ import annotations
@@ -16,6 +32,7 @@ from typing import TYPE_CHECKING
 from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 
 if TYPE_CHECKING:
+    from classifier.adapt import AdaptResult, adapt, adapt_file
     from classifier.api import load, predict
     from classifier.batch import BatchResult, classify_file
     from classifier.data import LabelledData, read_labelled
@@ -33,10 +50,15 @@ if TYPE_CHECKING:
     from classifier.pipeline import build_pipeline
     from classifier.prediction import Prediction
     from classifier.preprocess import LemmaPreprocessor, TextNormalizer
+    from classifier.report import Report, build_report, write_report
     from classifier.service import create_app
+    from classifier.sheet import LabelSheet, read_sheet, sample_file
     from classifier.training import TrainResult, train, train_file
 
 _EXPORTS = {
+    "AdaptResult": "classifier.adapt",
+    "adapt": "classifier.adapt",
+    "adapt_file": "classifier.adapt",
     "load": "classifier.api",
     "predict": "classifier.api",
     "BatchResult": "classifier.batch",
@@ -57,6 +79,12 @@ _EXPORTS = {
     "normalize_text": "classifier.normalize",
     "build_pipeline": "classifier.pipeline",
     "Prediction": "classifier.prediction",
+    "Report": "classifier.report",
+    "build_report": "classifier.report",
+    "write_report": "classifier.report",
+    "LabelSheet": "classifier.sheet",
+    "read_sheet": "classifier.sheet",
+    "sample_file": "classifier.sheet",
     "LemmaPreprocessor": "classifier.preprocess",
     "TextNormalizer": "classifier.preprocess",
     "create_app": "classifier.service",
