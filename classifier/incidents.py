@@ -33,7 +33,25 @@ _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(min|m|h|d|w)\s*", re.I)
 _PLACEHOLDER = re.compile(r"\b_[a-z]+_\b")
 # Lemmas that name a place, not a problem; left out of the text similarity.
 _PLACE_WORDS = frozenset(
-    ["дом", "улица", "проспект", "переулок", "бульвар", "шоссе", "площадь", "набережная", "проезд", "микрорайон", "квартал", "город", "поселок", "село", "деревня", "район", "адрес"]
+    [
+        "дом",
+        "улица",
+        "проспект",
+        "переулок",
+        "бульвар",
+        "шоссе",
+        "площадь",
+        "набережная",
+        "проезд",
+        "микрорайон",
+        "квартал",
+        "город",
+        "поселок",
+        "село",
+        "деревня",
+        "район",
+        "адрес",
+    ]
 )
 _BLOCK_ALL_PAIRS = 2_000  # rows of one undated block compared as one matrix product
 
