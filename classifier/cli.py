@@ -112,6 +112,11 @@ def train(
     typer.echo(
         f"model written to {result.model.path} (card: {result.model.path.with_suffix('.md')})"
     )
+    if result.audit is not None:
+        typer.echo(
+            f"{result.audit.n_flagged} of {len(result.audit.rows)} rows look mislabelled "
+            f"(confident learning on the CV probabilities); ranked list: {result.audit_path}"
+        )
 
 
 @app.command()
@@ -418,6 +423,94 @@ def classify(
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
         f"in {result.seconds:.1f} s ({result.rate:.0f} rows/s, {result.workers} worker(s))"
+    )
+
+
+@app.command()
+def incidents(
+    data: Annotated[Path, typer.Argument(help="Appeals: CSV, XLSX, JSONL or Parquet.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Output file; also writes <stem>_incidents<suffix>, one row each."
+        ),
+    ],
+    window: Annotated[
+        str, typer.Option(help="Longest gap between linked appeals: 72h, 3d, 90min, 1w.")
+    ] = "72h",
+    date_col: Annotated[
+        Optional[str],
+        typer.Option("--date-col", help="Date column (default: detected; none: no window)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Least text similarity (TF-IDF cosine).")
+    ] = 0.2,
+    model: ModelOption = None,
+    text_col: TextCol = "text",
+    prefix: Annotated[str, typer.Option(help="Prefix of the added columns.")] = "",
+) -> None:
+    """Group appeals about one problem at one place within a time window into incidents."""
+    from classifier.incidents import incidents_file
+
+    with user_errors():
+        say(f"classifying and grouping {data}")
+        result = incidents_file(
+            data,
+            out,
+            model=model,
+            text_col=text_col,
+            date_col=date_col,
+            window=window,
+            threshold=threshold,
+            prefix=prefix,
+        )
+    for note in result.notes:
+        say(f"note: {note}")
+    typer.echo(
+        f"{result.rows} appeals in {result.incidents} incidents ({result.grouped_rows} appeals "
+        f"in incidents of 2 or more) written to {result.output}; incidents: "
+        f"{result.incidents_table} ({result.seconds:.1f} s)"
+    )
+
+
+@app.command()
+def audit(
+    data: Annotated[Path, typer.Argument(help="Labelled table: CSV, XLSX, JSONL or Parquet.")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Ranked list (default: DATA.audit.csv).")
+    ] = None,
+    text_col: TextCol = "text",
+    label_col: LabelCol = "label",
+    id_col: IdCol = "id",
+    labels_map: LabelsMap = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    top: Annotated[int, typer.Option(min=0, help="Rows to print.")] = 10,
+) -> None:
+    """Rank labelled rows by how likely their label is wrong (confident learning on CV)."""
+    from rich.progress import Progress
+
+    from classifier.audit import audit_file
+
+    out = out if out is not None else data.with_name(f"{data.stem}.audit.csv")
+    with user_errors(), Progress(transient=True) as bar:
+        task = bar.add_task("cross-validation", total=folds)
+        result = audit_file(
+            data,
+            out,
+            text_col=text_col,
+            label_col=label_col,
+            id_col=id_col,
+            labels_map=labels_map,
+            folds=folds,
+            progress=say,
+            on_fold=lambda fold: bar.update(task, completed=fold),
+        )
+    frame_rows = result.audit.top(top)
+    for r in frame_rows:
+        typer.echo(f"{r.score:.2f}\t{r.label} -> {r.suggested}\trow index {r.index}")
+    typer.echo(
+        f"{result.audit.n_flagged} of {result.n} rows look mislabelled; "
+        f"all rows ranked in {result.output}"
     )
 
 
