@@ -182,6 +182,10 @@ def report(
         str,
         typer.Option(help="How sheet rows are found in DATA: auto (id, else text), id or text."),
     ] = "auto",
+    incidents: Annotated[
+        Optional[Path],
+        typer.Option(help="Incidents table of these appeals (appeals incidents) for a section."),
+    ] = None,
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
@@ -213,6 +217,11 @@ def report(
             match=match,
             source=str(data),
         )
+        if incidents is not None:
+            from classifier.incident_report import incident_section
+            from classifier.incidents import read_incidents
+
+            result.incidents = incident_section(read_incidents(incidents))
         files = write_report(result, out)
     typer.echo(result.table())
     typer.echo()
@@ -220,6 +229,9 @@ def report(
     if result.monthly:
         typer.echo()
         typer.echo(result.monthly_table())
+    if result.incidents is not None:
+        typer.echo()
+        typer.echo(result.incidents.markdown())
     typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
 
 

@@ -19,6 +19,7 @@ from classifier.model import Model
 from classifier.quantify import DEFAULT_METHOD, Rates, estimate_shares, point_estimate
 
 if TYPE_CHECKING:
+    from classifier.incident_report import IncidentSection
     from classifier.sheet import LabelSheet
 
 DATE_COLUMNS = ("date", "dt", "created_at", "created", "datetime", "дата")
@@ -73,6 +74,8 @@ class Report:
     # With a labelled sample: its size, matches, the model's estimated accuracy here.
     calibration: dict | None = None
     interval_covers: str = "sampling error of the appeals only"
+    # Optional: the incident section (`classifier.incident_report.incident_section`).
+    incidents: IncidentSection | None = None
 
     def to_dict(self) -> dict:
         """Return the JSON-ready report."""
@@ -398,6 +401,8 @@ def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
             "",
             "![monthly](monthly.png)",
         ]
+    if report.incidents is not None:
+        md += ["", report.incidents.markdown()]
     md_path = out / "report.md"
     md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
     html_path = out / "report.html"
@@ -439,5 +444,5 @@ td:first-child,td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></
 <p>{html.escape(report.source)}</p><p>{html.escape(report.summary())}</p>
 <table><tr><th>label</th><th>category</th><th>count</th><th>naive share</th>
 <th>corrected share (95% CI)</th><th>published</th></tr>{rows}</table>
-{_img(png)}{monthly}</body></html>
+{_img(png)}{monthly}{report.incidents.html() if report.incidents else ""}</body></html>
 """

@@ -217,3 +217,55 @@ def test_cli_bad_date_is_one_line(model_file: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{source}: row 6, column 'date': 'позавчера' is not a date" in result.output
     assert len(result.output.strip().splitlines()) <= 2
+
+
+def test_report_section(trained, tmp_path: Path) -> None:
+    from classifier.incident_report import incident_section
+    from classifier.report import build_report, write_report
+
+    frame = planted()
+    result = group_incidents(frame["text"], frame["category"], frame["date"])
+    section = incident_section(result.incidents, top=3)
+    assert section.n_messages == len(frame) and section.n_incidents == len(result.incidents)
+    assert [i.size for i in section.largest] == sorted(
+        (i.size for i in result.incidents), reverse=True
+    )[:3]
+    assert sum(c.message_share for c in section.categories) == pytest.approx(1.0)
+    assert sum(c.incident_share for c in section.categories) == pytest.approx(1.0)
+    report = build_report(trained.model, frame["text"].tolist(), n_boot=10)
+    report.incidents = section
+    files = write_report(report, tmp_path)
+    assert "## Incidents" in files.markdown.read_text(encoding="utf-8")
+    assert "<h2>Incidents</h2>" in files.html.read_text(encoding="utf-8")
+    assert '"incidents"' in files.json.read_text(encoding="utf-8")
+
+
+def test_cli_report_with_incidents(model_file: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    planted().to_csv(source, index=False, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert (
+        runner.invoke(
+            app, ["incidents", str(source), "-o", str(out), "-m", str(model_file)]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(source),
+            "-m",
+            str(model_file),
+            "-o",
+            str(tmp_path / "r"),
+            "--incidents",
+            str(incidents_path(out)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "share of incidents" in result.output
+    bad = runner.invoke(
+        app, ["report", str(source), "-m", str(model_file), "--incidents", str(source)]
+    )
+    assert bad.exit_code == 2 and "missing column(s)" in bad.output
