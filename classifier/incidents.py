@@ -53,7 +53,7 @@ _PLACE_WORDS = frozenset(
         "адрес",
     ]
 )
-_BLOCK_ALL_PAIRS = 2_000  # rows of one undated block compared as one matrix product
+_CHUNK = 1_000  # rows of a block compared with their window as one sparse product
 
 
 @dataclass(frozen=True)
@@ -250,29 +250,36 @@ def group_incidents(
 
 
 def _link_block(members, vectors, places, times, span, threshold, union) -> None:
-    """Link the similar, compatible pairs of one block within the window."""
+    """Link the similar, compatible pairs of one block within the window, earliest first.
+
+    Rows are sorted by time; each chunk of rows is compared, as one sparse product, with
+    the rows from its start to the end of its window (all later rows without a window).
+    """
     idx = np.array(members)
-    if times is not None and span is not None:
+    dated = times is not None and span is not None
+    if dated:
         idx = idx[np.argsort(times[idx], kind="stable")]
         t = times[idx]
         limit = np.timedelta64(int(span.total_seconds() * 1e9), "ns")
-        ends = np.searchsorted(t, t + limit, side="right")
-        for a in range(len(idx) - 1):
-            if ends[a] <= a + 1:
-                continue
-            others = idx[a + 1 : ends[a]]
-            sims = (vectors[others] @ vectors[idx[a]].T).toarray().ravel()
-            for j in others[sims >= threshold]:
-                if compatible(places[idx[a]], places[j]):
-                    union.join(int(idx[a]), int(j))
-        return
-    for lo in range(0, len(idx), _BLOCK_ALL_PAIRS):
-        part = idx[lo : lo + _BLOCK_ALL_PAIRS]
-        sims = (vectors[part] @ vectors[idx].T).tocoo()
-        for a, b, value in zip(sims.row, sims.col, sims.data):
-            i, j = int(part[a]), int(idx[b])
-            if i < j and value >= threshold and compatible(places[i], places[j]):
-                union.join(i, j)
+    pairs = []
+    for lo in range(0, len(idx), _CHUNK):
+        part = idx[lo : lo + _CHUNK]
+        hi = (
+            int(np.searchsorted(t, t[lo + len(part) - 1] + limit, side="right"))
+            if dated
+            else len(idx)
+        )
+        sims = (vectors[part] @ vectors[idx[lo:hi]].T).tocoo()
+        rows, cols = sims.row + lo, sims.col + lo
+        keep = (sims.data >= threshold) & (cols > rows)
+        if dated:
+            keep &= t[np.minimum(cols, len(t) - 1)] - t[rows] <= limit
+        pairs.append(np.column_stack([rows[keep], cols[keep]]))
+    found = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=int)
+    for a, b in found[np.lexsort((found[:, 1], found[:, 0]))]:
+        i, j = int(idx[a]), int(idx[b])
+        if compatible(places[i], places[j]):
+            union.join(i, j)
 
 
 def _collect(texts, categories, places, times, vectors, union, notes) -> IncidentResult:

@@ -3,7 +3,7 @@
 natasha's `AddrExtractor` was measured first: on our appeals it took 10–25 ms a text
 (15 minutes for 60,000 appeals on one core), missed settlements written without «г.»
 («Искитим ул. Пушкина 12») and read «по улице Ленина яма» as the street «Ленина яма».
-These patterns cover the forms appeals use and take ~20 us a text.
+These patterns cover the forms appeals use and take ~0.1 ms a text.
 
 >>> extract_place("Искитим ул. Пушкина 12. Третий день нет воды").label
 'Искитим, улица Пушкина, 12'
