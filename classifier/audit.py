@@ -147,6 +147,7 @@ class AuditFile:
     audit: Audit
     output: Path | None
     n: int
+    texts: list[str]
 
 
 def audit_file(
@@ -186,4 +187,4 @@ def audit_file(
     if out is not None:
         ids, rows = source_rows(path, data.texts, text_col=text_col, id_col=id_col)
         written = write_audit(audit, out, data.texts, ids, rows)
-    return AuditFile(audit=audit, output=written, n=len(data.texts))
+    return AuditFile(audit=audit, output=written, n=len(data.texts), texts=data.texts)

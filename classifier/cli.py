@@ -517,9 +517,9 @@ def audit(
             progress=say,
             on_fold=lambda fold: bar.update(task, completed=fold),
         )
-    frame_rows = result.audit.top(top)
-    for r in frame_rows:
-        typer.echo(f"{r.score:.2f}\t{r.label} -> {r.suggested}\trow index {r.index}")
+    for r in result.audit.top(top):
+        text = " ".join(result.texts[r.index].split())[:70]
+        typer.echo(f"{r.score:.2f}\t{r.label} -> {r.suggested}\t{text}")
     typer.echo(
         f"{result.audit.n_flagged} of {result.n} rows look mislabelled; "
         f"all rows ranked in {result.output}"

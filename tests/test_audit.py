@@ -146,3 +146,16 @@ def test_bad_folds() -> None:
     with pytest.raises(ConfigError, match="folds"):
         audit_file("x.csv", folds=1)
     assert issubclass(ConfigError, Exception) and InputError
+
+
+def test_cli_audit(tmp_path: Path, flipped: pd.DataFrame, monkeypatch) -> None:
+    import classifier.training as training
+
+    monkeypatch.setattr(training, "fit_pipeline", _fast_fit(training.fit_pipeline))
+    path = tmp_path / "labelled.xlsx"
+    flipped.head(200)[["id", "text", "label"]].to_excel(path, index=False)
+    result = runner.invoke(app, ["audit", str(path), "--folds", "2", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "labelled.audit.csv"
+    assert f"rows look mislabelled; all rows ranked in {out}" in " ".join(result.output.split())
+    assert len(pd.read_csv(out)) == 200
