@@ -34,14 +34,17 @@ _SETTLEMENT_TYPES = (
 )
 _NAME_WORD = r"(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?|\d{1,2}-?(?:я|й|го|ой|ая))"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|проспект[аеу]?(?![а-яё])))?"
-_HOUSE = r"\d{1,4}(?:\s?[а-дА-Д](?![а-яё]))?(?:\s?/\s?\d{1,4})?(?:\s?(?:к|корп|стр)\.?\s?\d{1,2})?"
-_HOUSE_MARK = r"(?:д\.?|дом[аеу]?|домом|№)?\s*"
+_HOUSE = (
+    r"\d{1,4}(?:\s?[а-дА-Д](?![а-яё]))?(?:\s?/\s?\d{1,4})?"
+    r"(?:\s?,?\s?(?:к|кор|корп|стр)\.?\s?\d{1,2}(?!\d))?"
+)
+_HOUSE_MARK = r"(?:д\.?|дом[аеу]?|домом)?\s*"
 
 _TYPE = "|".join(f"(?P<t{i}>(?i:{p}))" for i, (p, _) in enumerate(_STREET_TYPES))
 _TYPE_WORDS = {f"t{i}": word for i, (_, word) in enumerate(_STREET_TYPES)}
 _AFTER_NAME = rf"(?![а-яё])(?:\s*,?\s*{_HOUSE_MARK}(?P<house>{_HOUSE})(?!\d))?"
 # «ул. Пушкина, д. 12», «улице Ленина 5», «пр-т Мира, 15к2».
-_TYPED = re.compile(rf"(?<![А-ЯЁа-яё])(?:{_TYPE})\s*(?P<name>{_NAME}){_AFTER_NAME}")
+_TYPED = re.compile(rf"(?<![А-ЯЁа-яё])(?:{_TYPE})\s*(?:[А-ЯЁ]\.\s?)?(?P<name>{_NAME}){_AFTER_NAME}")
 # «Ленинградский пр-т 28», «на Юбилейной улице».
 _NAMED = re.compile(rf"(?<![А-ЯЁа-яё])(?P<name>{_NAME_WORD})\s+(?:{_TYPE}){_AFTER_NAME}")
 _BARE = re.compile(
@@ -105,6 +108,19 @@ _NOT_NAMES = frozenset(
         "сколько",
         "почему",
         "опять",
+        "лестница",
+        "парадная",
+        "подъезд",
+        "этаж",
+        "кв",
+        "квартира",
+        "корпус",
+        "школа",
+        "маршрут",
+        "автобус",
+        "трамвай",
+        "троллейбус",
+        "адрес",
     ]
 )
 _ADJ_ENDING = re.compile(r"(?:ая|ой|ую|ого|ому|ом|ый|ий|ей|ое|ые|ых|ым|ыми|ая|яя|юю|ее|ие|их)$")
@@ -150,7 +166,9 @@ def _stem(name: str) -> str:
 
 
 def _house(raw: str | None) -> str:
-    return re.sub(r"\s+", "", raw or "").replace("корп", "к").replace("стр", "с").lower()
+    """Normalise a house number: «15 корп. 2», «15, к2» -> '15к2'."""
+    house = re.sub(r"[\s,.]+", "", raw or "").lower()
+    return re.sub(r"корп?", "к", house).replace("стр", "с")
 
 
 def _is_name(word: str) -> bool:
@@ -193,7 +211,7 @@ def extract_place(text: str) -> Place:
             house = _house(before[-1].group("house")) if before else ""
     settlement = ""
     found = next((m for m in _SETTLEMENT.finditer(text) if _is_name(m.group("name"))), None)
-    if found:
+    if found and found.group("name") != street:
         settlement = found.group("name")
         start, end = (
             (found.start(), found.end())
@@ -203,7 +221,8 @@ def extract_place(text: str) -> Place:
     elif start >= 0:
         window = text[max(0, start - 40) : start]
         before = _BEFORE.search(window)
-        if before and _is_name(before.group("name")):
+        initial = before is not None and window[: before.start()].endswith(".")
+        if before and _is_name(before.group("name")) and not initial:
             settlement = before.group("name")
             start -= len(window) - before.start()
     return Place(settlement, street, street_type, house, start, end)
