@@ -118,7 +118,8 @@ def source_rows(path: Path, texts: Sequence[str], *, text_col: str, id_col: str 
     frame = read_table(path)
     first: dict[str, int] = {}
     for i, value in enumerate(frame[text_col].tolist()):
-        key = " ".join(("" if value is None else str(value)).split())
+        empty = value is None or (isinstance(value, float) and value != value)  # None, NaN
+        key = " ".join(("" if empty else str(value)).split())
         first.setdefault(key, i)
     index = [first.get(" ".join(t.split()), -1) for t in texts]
     rows = [i + 2 if i >= 0 else None for i in index]
