@@ -34,6 +34,7 @@ from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 if TYPE_CHECKING:
     from classifier.adapt import AdaptResult, adapt, adapt_file
     from classifier.api import load, predict
+    from classifier.audit import Audit, AuditRow, audit_file, confident_learning
     from classifier.batch import BatchResult, classify_file
     from classifier.data import LabelledData, read_labelled
     from classifier.distributed import DaskResult, classify_dask
@@ -45,9 +46,11 @@ if TYPE_CHECKING:
         ModelVersionWarning,
     )
     from classifier.evaluation import Metrics, compute_metrics
+    from classifier.incidents import Incident, IncidentResult, group_incidents, incidents_file
     from classifier.model import Model, load_model
     from classifier.normalize import normalize_text
     from classifier.pipeline import build_pipeline
+    from classifier.places import Place, extract_place
     from classifier.prediction import Prediction
     from classifier.preprocess import LemmaPreprocessor, TextNormalizer
     from classifier.report import Report, build_report, write_report
@@ -61,6 +64,10 @@ _EXPORTS = {
     "adapt_file": "classifier.adapt",
     "load": "classifier.api",
     "predict": "classifier.api",
+    "Audit": "classifier.audit",
+    "AuditRow": "classifier.audit",
+    "audit_file": "classifier.audit",
+    "confident_learning": "classifier.audit",
     "BatchResult": "classifier.batch",
     "classify_file": "classifier.batch",
     "LabelledData": "classifier.data",
@@ -74,9 +81,15 @@ _EXPORTS = {
     "ModelVersionWarning": "classifier.errors",
     "Metrics": "classifier.evaluation",
     "compute_metrics": "classifier.evaluation",
+    "Incident": "classifier.incidents",
+    "IncidentResult": "classifier.incidents",
+    "group_incidents": "classifier.incidents",
+    "incidents_file": "classifier.incidents",
     "Model": "classifier.model",
     "load_model": "classifier.model",
     "normalize_text": "classifier.normalize",
+    "Place": "classifier.places",
+    "extract_place": "classifier.places",
     "build_pipeline": "classifier.pipeline",
     "Prediction": "classifier.prediction",
     "Report": "classifier.report",

@@ -135,6 +135,11 @@ def train(
     typer.echo(
         f"model written to {result.model.path} (card: {result.model.path.with_suffix('.md')})"
     )
+    if result.audit is not None:
+        typer.echo(
+            f"{result.audit.n_flagged} of {len(result.audit.rows)} rows look mislabelled "
+            f"(confident learning on the CV probabilities); ranked list: {result.audit_path}"
+        )
 
 
 @app.command()
@@ -206,6 +211,10 @@ def report(
         typer.Option(help="How sheet rows are found in DATA: auto (id, else text), id or text."),
     ] = "auto",
     sheet: SheetOption = None,
+    incidents: Annotated[
+        Optional[Path],
+        typer.Option(help="Incidents table of these appeals (appeals incidents) for a section."),
+    ] = None,
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
@@ -242,6 +251,11 @@ def report(
             source=str(data),
             date_col=date_col or "date",
         )
+        if incidents is not None:
+            from classifier.incident_report import incident_section
+            from classifier.incidents import read_incidents
+
+            result.incidents = incident_section(read_incidents(incidents))
         files = write_report(result, out)
     typer.echo(result.table())
     typer.echo()
@@ -249,6 +263,9 @@ def report(
     if result.monthly:
         typer.echo()
         typer.echo(result.monthly_table())
+    if result.incidents is not None:
+        typer.echo()
+        typer.echo(result.incidents.markdown())
     typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
 
 
@@ -466,6 +483,94 @@ def classify(
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
         f"in {result.seconds:.1f} s ({result.rate:.0f} rows/s, {result.workers} worker(s))"
+    )
+
+
+@app.command()
+def incidents(
+    data: Annotated[Path, typer.Argument(help="Appeals: CSV, XLSX, JSONL or Parquet.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Output file; also writes <stem>_incidents<suffix>, one row each."
+        ),
+    ],
+    window: Annotated[
+        str, typer.Option(help="Longest gap between linked appeals: 72h, 3d, 90min, 1w.")
+    ] = "72h",
+    date_col: Annotated[
+        Optional[str],
+        typer.Option("--date-col", help="Date column (default: detected; none: no window)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Least text similarity (TF-IDF cosine).")
+    ] = 0.2,
+    model: ModelOption = None,
+    text_col: TextCol = "text",
+    prefix: Annotated[str, typer.Option(help="Prefix of the added columns.")] = "",
+) -> None:
+    """Group appeals about one problem at one place within a time window into incidents."""
+    from classifier.incidents import incidents_file
+
+    with user_errors():
+        say(f"classifying and grouping {data}")
+        result = incidents_file(
+            data,
+            out,
+            model=model,
+            text_col=text_col,
+            date_col=date_col,
+            window=window,
+            threshold=threshold,
+            prefix=prefix,
+        )
+    for note in result.notes:
+        say(f"note: {note}")
+    typer.echo(
+        f"{result.rows} appeals in {result.incidents} incidents ({result.grouped_rows} appeals "
+        f"in incidents of 2 or more) written to {result.output}; incidents: "
+        f"{result.incidents_table} ({result.seconds:.1f} s)"
+    )
+
+
+@app.command()
+def audit(
+    data: Annotated[Path, typer.Argument(help="Labelled table: CSV, XLSX, JSONL or Parquet.")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Ranked list (default: DATA.audit.csv).")
+    ] = None,
+    text_col: TextCol = "text",
+    label_col: LabelCol = "label",
+    id_col: IdCol = "id",
+    labels_map: LabelsMap = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    top: Annotated[int, typer.Option(min=0, help="Rows to print.")] = 10,
+) -> None:
+    """Rank labelled rows by how likely their label is wrong (confident learning on CV)."""
+    from rich.progress import Progress
+
+    from classifier.audit import audit_file
+
+    out = out if out is not None else data.with_name(f"{data.stem}.audit.csv")
+    with user_errors(), Progress(transient=True) as bar:
+        task = bar.add_task("cross-validation", total=folds)
+        result = audit_file(
+            data,
+            out,
+            text_col=text_col,
+            label_col=label_col,
+            id_col=id_col,
+            labels_map=labels_map,
+            folds=folds,
+            progress=say,
+            on_fold=lambda fold: bar.update(task, completed=fold),
+        )
+    for r in result.audit.top(top):
+        text = " ".join(result.texts[r.index].split())[:70]
+        typer.echo(f"{r.score:.2f}\t{r.label} -> {r.suggested}\t{text}")
+    typer.echo(
+        f"{result.audit.n_flagged} of {result.n} rows look mislabelled; "
+        f"all rows ranked in {result.output}"
     )
 
 

@@ -20,6 +20,7 @@ from classifier.model import Model
 from classifier.quantify import DEFAULT_METHOD, Rates, estimate_shares, point_estimate
 
 if TYPE_CHECKING:
+    from classifier.incident_report import IncidentSection
     from classifier.sheet import LabelSheet
 
 DATE_COLUMNS = ("date", "dt", "created_at", "created", "datetime", "дата")
@@ -74,6 +75,8 @@ class Report:
     # With a labelled sample: its size, matches, the model's estimated accuracy here.
     calibration: dict | None = None
     interval_covers: str = "sampling error of the appeals only"
+    # Optional: the incident section (`classifier.incident_report.incident_section`).
+    incidents: IncidentSection | None = None
 
     def to_dict(self) -> dict:
         """Return the JSON-ready report."""
@@ -426,6 +429,8 @@ def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
             "",
             "![monthly](monthly.png)",
         ]
+    if report.incidents is not None:
+        md += ["", report.incidents.markdown()]
     md_path = write_text(out / "report.md", "\n".join(md) + "\n", param="out_dir")
     html_path = write_text(out / "report.html", _html(report, png, monthly_png), param="out_dir")
     return ReportFiles(json_path, md_path, html_path, png, monthly_png)
@@ -465,5 +470,5 @@ td:first-child,td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></
 <p>{html.escape(report.source)}</p><p>{html.escape(report.summary())}</p>
 <table><tr><th>label</th><th>category</th><th>count</th><th>naive share</th>
 <th>corrected share (95% CI)</th><th>published</th></tr>{rows}</table>
-{_img(png)}{monthly}</body></html>
+{_img(png)}{monthly}{report.incidents.html() if report.incidents else ""}</body></html>
 """

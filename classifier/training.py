@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from classifier.audit import Audit, confident_learning, source_rows, write_audit
 from classifier.data import LabelledData, read_labelled
 from classifier.errors import InputError
 from classifier.evaluation import Metrics, compute_metrics
@@ -30,6 +31,9 @@ class TrainResult:
     data: LabelledData
     cv: Metrics | None
     test: Metrics | None
+    # Rows ranked by label doubt, from the CV probabilities (None without CV).
+    audit: Audit | None = None
+    audit_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,13 @@ def train(
             "train_prior": prior.round(6).tolist(),
         },
     }
-    return TrainResult(model=model, data=data, cv=cv.metrics if cv else None, test=test_metrics)
+    return TrainResult(
+        model=model,
+        data=data,
+        cv=cv.metrics if cv else None,
+        test=test_metrics,
+        audit=confident_learning(cv.proba, data.labels) if cv else None,
+    )
 
 
 def train_file(
@@ -200,7 +210,10 @@ def train_file(
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
 ) -> TrainResult:
-    """Read labelled data from `path`, train, and save the model (and its card) to `out`."""
+    """Read labelled data from `path`, train, and save the model (and its card) to `out`.
+
+    With CV, the label audit is written beside the model as `<stem>.audit.csv`.
+    """
     options = {"text_col": text_col, "label_col": label_col, "labels_map": labels_map}
     data = read_labelled(path, **options)
     for note in data.notes():
@@ -208,4 +221,9 @@ def train_file(
     test = read_labelled(test_path, **options) if test_path else None
     result = train(data, test=test, folds=folds, progress=progress, on_fold=on_fold)
     result.model.save(Path(out))
+    if result.audit is not None:
+        ids, rows = source_rows(Path(path), data.texts, text_col=text_col)
+        result.audit_path = write_audit(
+            result.audit, Path(out).with_suffix(".audit.csv"), data.texts, ids, rows
+        )
     return result
