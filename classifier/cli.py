@@ -107,6 +107,13 @@ def train(
     label_col: LabelCol = "label",
     labels_map: LabelsMap = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds (0: none).")] = 5,
+    review_precision: Annotated[
+        float,
+        typer.Option(
+            "--review-precision",
+            help="Target precision of the appeals routed without review (sets the threshold).",
+        ),
+    ] = 0.95,
 ) -> None:
     """Train a model on labelled data; save it with its metadata and model card."""
     from rich.progress import Progress
@@ -125,6 +132,7 @@ def train(
             folds=folds,
             progress=say,
             on_fold=lambda fold: bar.update(task, completed=fold),
+            review_precision=review_precision,
         )
     if result.cv:
         typer.echo(f"cross-validated ({folds} folds) macro-F1: {result.cv.macro_f1:.3f}")
@@ -132,6 +140,12 @@ def train(
     if result.test:
         typer.echo(f"held-out macro-F1: {result.test.macro_f1:.3f}")
         typer.echo(result.test.table())
+    review = result.model.metadata.get("review")
+    if review:
+        typer.echo(
+            f"review threshold {review['threshold']:.3f}: routes {review['coverage']:.1%} "
+            f"of the cross-validated texts at accuracy {review['accuracy']:.1%}"
+        )
     typer.echo(
         f"model written to {result.model.path} (card: {result.model.path.with_suffix('.md')})"
     )
@@ -462,10 +476,16 @@ def classify(
             excel_safe=excel_safe,
             on_progress=lambda n: bar.advance(task, n),
             on_note=say,
+            review=True,
         )
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
         f"in {result.seconds:.1f} s ({result.rate:.0f} rows/s, {result.workers} worker(s))"
+    )
+    typer.echo(
+        f"{result.needs_review} rows need review"
+        if result.review_threshold is not None
+        else "needs_review: the model has no review threshold, no row is flagged"
     )
 
 

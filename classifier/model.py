@@ -25,6 +25,7 @@ from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
 from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
+from classifier.review import review_threshold
 from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
 
 FORMAT_VERSION = 1
@@ -111,10 +112,13 @@ class Model:
         """Return one `Prediction` per text, in order."""
         texts = _check_texts(texts)
         proba = self._proba(texts)
+        threshold = review_threshold(self.metadata)
         return [
-            Prediction.from_probabilities(dict(zip(LABELS, map(float, row))))
+            Prediction.from_probabilities(
+                dict(zip(LABELS, map(float, row))), review_threshold=threshold
+            )
             if text.strip()
-            else Prediction.for_empty_text()
+            else Prediction.for_empty_text(review_threshold=threshold)
             for text, row in zip(texts, proba)
         ]
 

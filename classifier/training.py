@@ -17,6 +17,7 @@ from classifier.labels import LABELS
 from classifier.model import Model
 from classifier.pipeline import build_pipeline, compact_fitted
 from classifier.quantify import BCTS, fit_bcts
+from classifier.review import DEFAULT_TARGET_PRECISION, check_target_precision, choose_threshold
 
 MIN_PER_CLASS = 10
 SEED = 0
@@ -135,8 +136,14 @@ def train(
     params: dict | None = None,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float = DEFAULT_TARGET_PRECISION,
 ) -> TrainResult:
-    """Fit the pipeline on `data`; report `folds`-fold CV metrics and metrics on `test`."""
+    """Fit the pipeline on `data`; report `folds`-fold CV metrics and metrics on `test`.
+
+    With cross-validation, the review threshold for `review_precision` is chosen from
+    the out-of-fold probabilities and stored as ``metadata["review"]``.
+    """
+    review_precision = check_target_precision(review_precision)
     counts = data.class_counts()
     few = {name: n for name, n in counts.items() if n < max(MIN_PER_CLASS, folds)}
     if few:
@@ -185,6 +192,9 @@ def train(
             "train_prior": prior.round(6).tolist(),
         },
     }
+    if cv is not None:
+        review = choose_threshold(cv.proba, data.labels, target_precision=review_precision)
+        model.metadata["review"] = review.to_dict()
     return TrainResult(model=model, data=data, cv=cv.metrics if cv else None, test=test_metrics)
 
 
@@ -199,6 +209,7 @@ def train_file(
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float = DEFAULT_TARGET_PRECISION,
 ) -> TrainResult:
     """Read labelled data from `path`, train, and save the model (and its card) to `out`."""
     options = {"text_col": text_col, "label_col": label_col, "labels_map": labels_map}
@@ -206,6 +217,13 @@ def train_file(
     for note in data.notes():
         progress(note)
     test = read_labelled(test_path, **options) if test_path else None
-    result = train(data, test=test, folds=folds, progress=progress, on_fold=on_fold)
+    result = train(
+        data,
+        test=test,
+        folds=folds,
+        progress=progress,
+        on_fold=on_fold,
+        review_precision=review_precision,
+    )
     result.model.save(Path(out))
     return result
