@@ -28,13 +28,18 @@ if TYPE_CHECKING:
         ModelVersionWarning,
     )
     from classifier.evaluation import Metrics, compute_metrics
+    from classifier.explain import ExplanationTerm, explain_texts
     from classifier.model import Model, load_model
     from classifier.normalize import normalize_text
+    from classifier.pii import find_pii, mask_pii
     from classifier.pipeline import build_pipeline
     from classifier.prediction import Prediction
     from classifier.preprocess import LemmaPreprocessor, TextNormalizer
+    from classifier.review import ReviewThreshold, choose_threshold
+    from classifier.routing import Routes, load_routes
     from classifier.service import create_app
     from classifier.training import TrainResult, train, train_file
+    from classifier.urgency import is_urgent, urgency_signals
 
 _EXPORTS = {
     "load": "classifier.api",
@@ -52,17 +57,27 @@ _EXPORTS = {
     "ModelVersionWarning": "classifier.errors",
     "Metrics": "classifier.evaluation",
     "compute_metrics": "classifier.evaluation",
+    "ExplanationTerm": "classifier.explain",
+    "explain_texts": "classifier.explain",
     "Model": "classifier.model",
     "load_model": "classifier.model",
     "normalize_text": "classifier.normalize",
+    "find_pii": "classifier.pii",
+    "mask_pii": "classifier.pii",
     "build_pipeline": "classifier.pipeline",
     "Prediction": "classifier.prediction",
     "LemmaPreprocessor": "classifier.preprocess",
     "TextNormalizer": "classifier.preprocess",
+    "ReviewThreshold": "classifier.review",
+    "choose_threshold": "classifier.review",
+    "Routes": "classifier.routing",
+    "load_routes": "classifier.routing",
     "create_app": "classifier.service",
     "TrainResult": "classifier.training",
     "train": "classifier.training",
     "train_file": "classifier.training",
+    "is_urgent": "classifier.urgency",
+    "urgency_signals": "classifier.urgency",
 }
 
 __all__ = ["LABELS", "LABELS_RU", "PUBLISHED_SHARES", *_EXPORTS]

@@ -50,6 +50,9 @@ class BatchResult:
     # Rows flagged for review, when the run added the column (`review=True`).
     needs_review: int | None = None
     review_threshold: float | None = None
+    # Rows flagged urgent, when checked; whether the text column was masked.
+    urgent: int | None = None
+    masked: bool = False
 
     @property
     def rate(self) -> float:
@@ -183,6 +186,10 @@ def classify_file(
     on_progress: Callable[[int], None] | None = None,
     on_note: Callable[[str], None] | None = None,
     review: bool = False,
+    urgency: bool = False,
+    routes: object = None,
+    date_col: str | None = None,
+    mask_pii: bool = False,
 ) -> BatchResult:
     """Classify every row of a CSV, XLSX, JSONL or Parquet file into another such file.
 
@@ -191,6 +198,8 @@ def classify_file(
     runs writing the same output never mix their rows. `excel_safe` and `sheet` are as
     in `classifier.tables`; `on_note` receives lines about the input (sheet, encoding).
     With `review`, a ``needs_review`` column is added (`attach_results`) and counted.
+    `urgency`, `routes` (with the received time in `date_col`) and `mask_pii` are as in
+    `classifier.triage.triage_columns`; all off by default.
     """
     from classifier.atomic import check_writable
     from classifier.cells import as_text
@@ -210,7 +219,11 @@ def classify_file(
 
     threshold = review_threshold(model.metadata)
     start = time.perf_counter()
-    rows = empty = chunks = flagged = 0
+    rows = empty = chunks = flagged = urgent = 0
+    if routes is not None:
+        from classifier.routing import as_routes
+
+        routes = as_routes(routes)
     chunks_in = _checked_chunks(
         iter_table(input, chunksize=chunksize, sheet=sheet, on_note=on_note),
         input,
@@ -234,6 +247,22 @@ def classify_file(
                     review=review,
                     review_threshold=threshold,
                 )
+                if urgency or routes is not None or mask_pii:
+                    from classifier.triage import triage_columns
+
+                    added = triage_columns(
+                        added,
+                        text_col=text_col,
+                        prefix=prefix,
+                        urgency=urgency,
+                        routes=routes,
+                        date_col=date_col,
+                        mask_pii=mask_pii,
+                        source=input,
+                    )
+                    urgent += (
+                        int(added[f"{prefix}urgent"].sum()) if f"{prefix}urgent" in added else 0
+                    )
                 writer.write(added)
                 if review:
                     flagged += int(added[f"{prefix}needs_review"].sum())
@@ -254,6 +283,8 @@ def classify_file(
         seconds=time.perf_counter() - start,
         needs_review=flagged if review else None,
         review_threshold=threshold,
+        urgent=urgent if urgency or routes is not None else None,
+        masked=mask_pii,
     )
 
 
