@@ -79,7 +79,7 @@ def adapt(
     if review_precision is None:
         stored = (model.metadata.get("review") or {}) if model is not None else {}
         review_precision = stored.get("target_precision", DEFAULT_TARGET_PRECISION)
-    review_precision = check_target_precision(review_precision)
+    review_precision = check_target_precision(review_precision, "review_precision")
     from classifier.sheet import read_sheet
 
     if weight <= 0:

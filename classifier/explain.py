@@ -146,7 +146,9 @@ def _explain_one(text: str, x, w: np.ndarray, channels, top: int) -> list[Explan
             _credit_chars(transformer, tokens, block, credit)
         else:
             vectorizer = transformer.steps[-1][1] if hasattr(transformer, "steps") else transformer
-            _credit_lemmas(vectorizer, tokens, block, credit)
+            # Without a lemma step (``lemmatize=False``) the channel reads the word forms.
+            lemmas = "lemmas" in getattr(transformer, "named_steps", {})
+            _credit_lemmas(vectorizer, tokens, block, credit, lemmas=lemmas)
         offset += width
     grouped: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(words):
@@ -164,9 +166,14 @@ def _explain_one(text: str, x, w: np.ndarray, channels, top: int) -> list[Explan
     return terms[:top]
 
 
-def _credit_lemmas(vectorizer, tokens: list[_Token], block: dict[int, float], credit) -> None:
+def _credit_lemmas(
+    vectorizer, tokens: list[_Token], block: dict[int, float], credit, *, lemmas: bool = True
+) -> None:
     vocabulary = vectorizer.vocabulary_
-    kept = [t for t in tokens if t.lemma]
+    if lemmas:
+        kept = [t for t in tokens if t.lemma]
+    else:
+        kept = [_Token(t.word, t.form, t.form) for t in tokens]
     low, high = getattr(vectorizer, "ngram_range", (1, 1))
     where: dict[int, list[tuple[int, ...]]] = defaultdict(list)
     for n in range(low, high + 1):

@@ -42,11 +42,14 @@ class ReviewThreshold:
         return out
 
 
-def check_target_precision(target_precision: float) -> float:
-    """Return `target_precision` as a float; raise `InputError` outside (0, 1)."""
-    value = float(target_precision)
+def check_target_precision(target_precision: float, name: str = "target_precision") -> float:
+    """Return `target_precision` as a float; raise `InputError` (naming `name`) outside (0, 1)."""
+    try:
+        value = float(target_precision)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {target_precision!r}") from None
     if not 0.0 < value < 1.0:
-        raise InputError(f"target_precision must be between 0 and 1, got {target_precision}")
+        raise InputError(f"{name} must be between 0 and 1, got {target_precision}")
     return value
 
 

@@ -143,7 +143,7 @@ def train(
     With cross-validation, the review threshold for `review_precision` is chosen from
     the out-of-fold probabilities and stored as ``metadata["review"]``.
     """
-    review_precision = check_target_precision(review_precision)
+    review_precision = check_target_precision(review_precision, "review_precision")
     counts = data.class_counts()
     few = {name: n for name, n in counts.items() if n < max(MIN_PER_CLASS, folds)}
     if few:

@@ -119,3 +119,15 @@ def test_report_counts_needs_review(trained, test_frame) -> None:
     proba = trained.model.predict_proba(texts)
     assert report.n_needs_review == int((proba.max(axis=1) < threshold).sum())
     assert "need review" in report.summary()
+
+
+@pytest.mark.parametrize("value", ["1.5", "0"])
+def test_cli_train_refuses_bad_review_precision(tmp_path, value: str) -> None:
+    from typer.testing import CliRunner
+
+    from classifier.cli import app
+
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"text": ["Нет воды", "Яма"], "label": ["housing", "roads"]}).to_csv(path)
+    result = CliRunner().invoke(app, ["train", str(path), "--review-precision", value])
+    assert result.exit_code == 2 and "review_precision must be between 0 and 1" in result.output
