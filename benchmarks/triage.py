@@ -62,7 +62,7 @@ def review_figures(targets: list[float]) -> None:
             coverage, accuracy = routed_quality(p.max(axis=1), correct, chosen.threshold)
             cells += [f"{coverage:.1%}", f"{accuracy:.3f}"]
         print(
-            f"| {target:.2f} | {chosen.threshold:.3f} | {chosen.coverage:.1%} | "
+            f"| {target:g} | {chosen.threshold:.3f} | {chosen.coverage:.1%} | "
             + " | ".join(cells)
             + " |"
         )
