@@ -112,9 +112,12 @@ def test_classify_refuses_missing_date_column(fitted_model: Model, tmp_path: Pat
         classify_file(src, tmp_path / "o.csv", model=fitted_model, routes=EXAMPLE, date_col="when")
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_service_explain_urgency_routes(fitted_model: Model) -> None:
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about its httpx dependency
+        from fastapi.testclient import TestClient
 
     from classifier.service import create_app
 
