@@ -46,17 +46,22 @@ if TYPE_CHECKING:
         ModelVersionWarning,
     )
     from classifier.evaluation import Metrics, compute_metrics
+    from classifier.explain import ExplanationTerm, explain_texts
     from classifier.incidents import Incident, IncidentResult, group_incidents, incidents_file
     from classifier.model import Model, load_model
     from classifier.normalize import normalize_text
+    from classifier.pii import find_pii, mask_pii
     from classifier.pipeline import build_pipeline
     from classifier.places import Place, extract_place
     from classifier.prediction import Prediction
     from classifier.preprocess import LemmaPreprocessor, TextNormalizer
     from classifier.report import Report, build_report, write_report
+    from classifier.review import ReviewThreshold, choose_threshold
+    from classifier.routing import Routes, load_routes
     from classifier.service import create_app
     from classifier.sheet import LabelSheet, read_sheet, sample_file
     from classifier.training import TrainResult, train, train_file
+    from classifier.urgency import is_urgent, urgency_signals
 
 _EXPORTS = {
     "AdaptResult": "classifier.adapt",
@@ -81,6 +86,8 @@ _EXPORTS = {
     "ModelVersionWarning": "classifier.errors",
     "Metrics": "classifier.evaluation",
     "compute_metrics": "classifier.evaluation",
+    "ExplanationTerm": "classifier.explain",
+    "explain_texts": "classifier.explain",
     "Incident": "classifier.incidents",
     "IncidentResult": "classifier.incidents",
     "group_incidents": "classifier.incidents",
@@ -88,6 +95,8 @@ _EXPORTS = {
     "Model": "classifier.model",
     "load_model": "classifier.model",
     "normalize_text": "classifier.normalize",
+    "find_pii": "classifier.pii",
+    "mask_pii": "classifier.pii",
     "Place": "classifier.places",
     "extract_place": "classifier.places",
     "build_pipeline": "classifier.pipeline",
@@ -100,10 +109,16 @@ _EXPORTS = {
     "sample_file": "classifier.sheet",
     "LemmaPreprocessor": "classifier.preprocess",
     "TextNormalizer": "classifier.preprocess",
+    "ReviewThreshold": "classifier.review",
+    "choose_threshold": "classifier.review",
+    "Routes": "classifier.routing",
+    "load_routes": "classifier.routing",
     "create_app": "classifier.service",
     "TrainResult": "classifier.training",
     "train": "classifier.training",
     "train_file": "classifier.training",
+    "is_urgent": "classifier.urgency",
+    "urgency_signals": "classifier.urgency",
 }
 
 __all__ = ["LABELS", "LABELS_RU", "PUBLISHED_SHARES", *_EXPORTS]

@@ -23,6 +23,7 @@ from classifier.errors import InputError
 from classifier.evaluation import Metrics
 from classifier.labels import LABELS
 from classifier.model import Model
+from classifier.review import DEFAULT_TARGET_PRECISION, check_target_precision, choose_threshold
 from classifier.training import fit_pipeline, out_of_fold, rates_from_proba
 
 DEFAULT_WEIGHT = 3.0
@@ -68,8 +69,17 @@ def adapt(
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float | None = None,
 ) -> AdaptResult:
-    """Retrain on the `base` corpus plus the labelled rows of `sheet`, weighted by `weight`."""
+    """Retrain on the `base` corpus plus the labelled rows of `sheet`, weighted by `weight`.
+
+    The review threshold is re-chosen from the local rows' out-of-fold probabilities
+    for `review_precision` (default: the base model's target, else 0.95).
+    """
+    if review_precision is None:
+        stored = (model.metadata.get("review") or {}) if model is not None else {}
+        review_precision = stored.get("target_precision", DEFAULT_TARGET_PRECISION)
+    review_precision = check_target_precision(review_precision, "review_precision")
     from classifier.sheet import read_sheet
 
     if weight <= 0:
@@ -160,6 +170,13 @@ def adapt(
             "test_data": None,
         },
         "quantification": quant,
+        "review": choose_threshold(
+            proba[n_base:],
+            local_labels,
+            target_precision=review_precision,
+            weights=design,
+            source="local cross-validation",
+        ).to_dict(),
     }
     return AdaptResult(
         model=adapted,
@@ -182,6 +199,7 @@ def adapt_file(
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float | None = None,
 ) -> AdaptResult:
     """Adapt as `adapt` does and save the model with its card to `out`."""
     result = adapt(
@@ -192,6 +210,7 @@ def adapt_file(
         folds=folds,
         progress=progress,
         on_fold=on_fold,
+        review_precision=review_precision,
     )
     result.model.save(Path(out))
     return result

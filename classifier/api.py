@@ -22,12 +22,27 @@ def load(path: Path | str | None = None) -> Model:
 
 
 @overload
-def predict(texts: str, model: Model | None = None) -> Prediction: ...
+def predict(texts: str, model: Model | None = None, **options) -> Prediction: ...
 @overload
-def predict(texts: Sequence[str], model: Model | None = None) -> list[Prediction]: ...
-def predict(texts, model=None):
-    """Classify one text (returns a `Prediction`) or a list of texts (returns a list, in order)."""
+def predict(texts: Sequence[str], model: Model | None = None, **options) -> list[Prediction]: ...
+def predict(
+    texts,
+    model=None,
+    *,
+    urgency: bool = False,
+    explain: bool = False,
+    routes=None,
+    received_at=None,
+):
+    """Classify one text (returns a `Prediction`) or a list of texts (returns a list, in order).
+
+    `urgency` sets ``urgent`` (`classifier.urgency`); `explain` adds the words behind the label;
+    `routes` (a `Routes` or a TOML file) adds ``route`` and, with `received_at` (one
+    time per text, or one time for one text), ``deadline``. See `Model.predict`.
+    """
     model = model if model is not None else load()
+    options = {"urgency": urgency, "explain": explain, "routes": routes}
     if isinstance(texts, str):
-        return model.predict([texts])[0]
-    return model.predict(texts)
+        when = None if received_at is None else [received_at]
+        return model.predict([texts], received_at=when, **options)[0]
+    return model.predict(texts, received_at=received_at, **options)

@@ -47,6 +47,12 @@ class BatchResult:
     chunks: int
     workers: int
     seconds: float
+    # Rows flagged for review, when the run added the column (`review=True`).
+    needs_review: int | None = None
+    review_threshold: float | None = None
+    # Rows flagged urgent, when checked; whether the text column was masked.
+    urgent: int | None = None
+    masked: bool = False
 
     @property
     def rate(self) -> float:
@@ -54,13 +60,17 @@ class BatchResult:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
-def result_columns(prefix: str = "") -> list[str]:
-    """Return the added column names: label, label_ru, confidence, p_<label> in LABELS order."""
+def result_columns(prefix: str = "", *, review: bool = False) -> list[str]:
+    """Return the added column names: label, label_ru, confidence, p_<label> in LABELS order.
+
+    With `review`, a last column ``needs_review`` follows.
+    """
     return [
         f"{prefix}label",
         f"{prefix}label_ru",
         f"{prefix}confidence",
         *(f"{prefix}p_{name}" for name in LABELS),
+        *([f"{prefix}needs_review"] if review else []),
     ]
 
 
@@ -94,9 +104,19 @@ def unique_proba(model: Model, texts: Iterable[str]) -> tuple[np.ndarray, np.nda
 
 
 def attach_results(
-    frame: pd.DataFrame, codes: np.ndarray, proba: np.ndarray, *, prefix: str = ""
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    proba: np.ndarray,
+    *,
+    prefix: str = "",
+    review: bool = False,
+    review_threshold: float | None = None,
 ) -> pd.DataFrame:
-    """Return `frame` with the result columns added; rows with code -1 get the empty result."""
+    """Return `frame` with the result columns added; rows with code -1 get the empty result.
+
+    With `review`, a ``needs_review`` column: confidence below `review_threshold` (all
+    False when it is None); a row with empty text has an empty cell there.
+    """
     import pandas as pd
 
     empty = codes < 0
@@ -110,15 +130,19 @@ def attach_results(
     names_ru[empty] = ""
     confidence = full[np.arange(len(codes)), best]
     label_col, ru_col, conf_col, *p_cols = result_columns(prefix)
-    added = pd.DataFrame(
-        {
-            label_col: pd.array(labels, dtype=str),
-            ru_col: pd.array(names_ru, dtype=str),
-            conf_col: confidence,
-            **{col: full[:, i] for i, col in enumerate(p_cols)},
-        },
-        index=frame.index,
-    )
+    columns = {
+        label_col: pd.array(labels, dtype=str),
+        ru_col: pd.array(names_ru, dtype=str),
+        conf_col: confidence,
+        **{col: full[:, i] for i, col in enumerate(p_cols)},
+    }
+    if review:
+        from classifier.review import needs_review
+
+        flags = pd.array(needs_review(np.nan_to_num(confidence), review_threshold), dtype="boolean")
+        flags[empty] = pd.NA
+        columns[f"{prefix}needs_review"] = flags
+    added = pd.DataFrame(columns, index=frame.index)
     return pd.concat([frame, added], axis=1)
 
 
@@ -161,6 +185,11 @@ def classify_file(
     excel_safe: bool = True,
     on_progress: Callable[[int], None] | None = None,
     on_note: Callable[[str], None] | None = None,
+    review: bool = False,
+    urgency: bool = False,
+    routes: object = None,
+    date_col: str | None = None,
+    mask_pii: bool = False,
 ) -> BatchResult:
     """Classify every row of a CSV, XLSX, JSONL or Parquet file into another such file.
 
@@ -168,6 +197,9 @@ def classify_file(
     onto it at the end: a run that fails leaves no output that looks complete, and two
     runs writing the same output never mix their rows. `excel_safe` and `sheet` are as
     in `classifier.tables`; `on_note` receives lines about the input (sheet, encoding).
+    With `review`, a ``needs_review`` column is added (`attach_results`) and counted.
+    `urgency`, `routes` (with the received time in `date_col`) and `mask_pii` are as in
+    `classifier.triage.triage_columns`; all off by default.
     """
     from classifier.atomic import check_writable
     from classifier.cells import as_text
@@ -183,13 +215,21 @@ def classify_file(
     if output.resolve() == input.resolve():
         raise InputError(f"{output}: the output file must not be the input file")
     model = resolve_model(model)
+    from classifier.review import review_threshold
+
+    threshold = review_threshold(model.metadata)
     start = time.perf_counter()
-    rows = empty = chunks = 0
+    rows = empty = chunks = flagged = urgent = 0
+    if routes is not None:
+        from classifier.routing import as_routes
+
+        routes = as_routes(routes)
     chunks_in = _checked_chunks(
         iter_table(input, chunksize=chunksize, sheet=sheet, on_note=on_note),
         input,
         text_col,
         prefix,
+        review,
     )
     with TableWriter(output, excel_safe=excel_safe) as writer:
         with _Predictor(model, workers) as predict:
@@ -199,14 +239,40 @@ def classify_file(
                 key=lambda frame: as_text(frame[text_col]).tolist(),
                 window=CHUNKS_PER_WORKER * workers,
             ):
-                writer.write(attach_results(frame, codes, proba, prefix=prefix))
+                added = attach_results(
+                    frame,
+                    codes,
+                    proba,
+                    prefix=prefix,
+                    review=review,
+                    review_threshold=threshold,
+                )
+                if urgency or routes is not None or mask_pii:
+                    from classifier.triage import triage_columns
+
+                    added = triage_columns(
+                        added,
+                        text_col=text_col,
+                        prefix=prefix,
+                        urgency=urgency,
+                        routes=routes,
+                        date_col=date_col,
+                        mask_pii=mask_pii,
+                        source=input,
+                    )
+                    urgent += (
+                        int(added[f"{prefix}urgent"].sum()) if f"{prefix}urgent" in added else 0
+                    )
+                writer.write(added)
+                if review:
+                    flagged += int(added[f"{prefix}needs_review"].sum())
                 rows += len(frame)
                 empty += int((codes < 0).sum())
                 chunks += 1
                 if on_progress is not None:
                     on_progress(len(frame))
         if chunks == 0:
-            writer.write(_header_only(prefix))
+            writer.write(_header_only(prefix, review=review))
     return BatchResult(
         input=input,
         output=output,
@@ -215,6 +281,10 @@ def classify_file(
         chunks=chunks,
         workers=workers,
         seconds=time.perf_counter() - start,
+        needs_review=flagged if review else None,
+        review_threshold=threshold,
+        urgent=urgent if urgency or routes is not None else None,
+        masked=mask_pii,
     )
 
 
@@ -314,7 +384,7 @@ def _worker_proba(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _checked_chunks(
-    chunks: Iterable[pd.DataFrame], path: Path, text_col: str, prefix: str
+    chunks: Iterable[pd.DataFrame], path: Path, text_col: str, prefix: str, review: bool = False
 ) -> Iterator[pd.DataFrame]:
     """Yield chunks with the first chunk's columns; raise `InputError` naming file, row, column."""
     from classifier.data import require_columns
@@ -324,7 +394,7 @@ def _checked_chunks(
     for chunk in chunks:
         if columns is None:
             require_columns(chunk, path, [text_col])
-            clash = [c for c in result_columns(prefix) if c in chunk.columns]
+            clash = [c for c in result_columns(prefix, review=review) if c in chunk.columns]
             if clash:
                 raise InputError(
                     f"{path}: column(s) {', '.join(map(repr, clash))} already present; "
@@ -347,7 +417,7 @@ def _checked_chunks(
         yield chunk.reset_index(drop=True)
 
 
-def _header_only(prefix: str) -> pd.DataFrame:
+def _header_only(prefix: str, *, review: bool = False) -> pd.DataFrame:
     """The result columns with no rows, for an input without a header (an empty file)."""
     import pandas as pd
 
@@ -355,4 +425,6 @@ def _header_only(prefix: str) -> pd.DataFrame:
     frame = pd.DataFrame({label_col: pd.Series(dtype=str), ru_col: pd.Series(dtype=str)})
     for col in numbers:
         frame[col] = pd.Series(dtype=float)
+    if review:
+        frame[f"{prefix}needs_review"] = pd.Series(dtype="boolean")
     return frame

@@ -45,6 +45,12 @@ LabelsMap = Annotated[
 ]
 
 
+RoutesOption = Annotated[
+    Optional[Path],
+    typer.Option("--routes", help="TOML file: body and deadline_hours per label (routing)."),
+]
+
+
 @contextmanager
 def user_errors():
     """Turn the package's errors into a one-line message and exit code 2."""
@@ -78,6 +84,13 @@ def predict(
     ],
     model: ModelOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the words that led to each label.")
+    ] = False,
+    urgency: Annotated[
+        bool, typer.Option("--urgency", help="Check each text for danger that cannot wait.")
+    ] = False,
+    routes: RoutesOption = None,
 ) -> None:
     """Classify texts given on the command line."""
     from classifier.api import load
@@ -86,12 +99,20 @@ def predict(
     if texts == ["-"]:
         texts = [line.rstrip("\n") for line in sys.stdin]
     with user_errors():
-        results = run(texts, model=load(model))
+        results = run(texts, model=load(model), explain=explain, urgency=urgency, routes=routes)
     for text, result in zip(texts, results):
         if as_json:
             typer.echo(json.dumps({"text": text, **result.to_dict()}, ensure_ascii=False))
-        else:
-            typer.echo(f"{result.label}\t{result.confidence:.2f}\t{result.label_ru}\t{text[:60]}")
+            continue
+        extra = "\tREVIEW" if result.needs_review else ""
+        extra += "\tURGENT" if result.urgent else ""
+        extra += f"\t-> {result.route}" if result.route is not None else ""
+        typer.echo(
+            f"{result.label}\t{result.confidence:.2f}\t{result.label_ru}\t{text[:60]}{extra}"
+        )
+        if result.explanation:
+            terms = ", ".join(f"{t.text} {t.weight:+.2f}" for t in result.explanation)
+            typer.echo(f"\t  because: {terms}")
 
 
 @app.command()
@@ -107,6 +128,13 @@ def train(
     label_col: LabelCol = "label",
     labels_map: LabelsMap = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds (0: none).")] = 5,
+    review_precision: Annotated[
+        float,
+        typer.Option(
+            "--review-precision",
+            help="Target precision of the appeals routed without review (sets the threshold).",
+        ),
+    ] = 0.99,
 ) -> None:
     """Train a model on labelled data; save it with its metadata and model card."""
     from rich.progress import Progress
@@ -125,6 +153,7 @@ def train(
             folds=folds,
             progress=say,
             on_fold=lambda fold: bar.update(task, completed=fold),
+            review_precision=review_precision,
         )
     if result.cv:
         typer.echo(f"cross-validated ({folds} folds) macro-F1: {result.cv.macro_f1:.3f}")
@@ -132,6 +161,12 @@ def train(
     if result.test:
         typer.echo(f"held-out macro-F1: {result.test.macro_f1:.3f}")
         typer.echo(result.test.table())
+    review = result.model.metadata.get("review")
+    if review:
+        typer.echo(
+            f"review threshold {review['threshold']:.3f}: routes {review['coverage']:.1%} "
+            f"of the cross-validated texts at accuracy {review['accuracy']:.1%}"
+        )
     typer.echo(
         f"model written to {result.model.path} (card: {result.model.path.with_suffix('.md')})"
     )
@@ -363,6 +398,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     model: ModelOption = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    routes: RoutesOption = None,
 ) -> None:
     """Run the HTTP API (docs at /docs); with $APPEALS_API_TOKEN set, /v1/* needs that token."""
     if log_level not in ("debug", "info", "warning", "error"):
@@ -384,7 +420,7 @@ def serve(
         # The token first (a blank $APPEALS_API_TOKEN is refused), then the model, loaded
         # here once: a bad setting or model file is one line and exit code 2.
         token = resolve_api_token()
-        app_ = create_app(model=load_model(model), api_token=token)
+        app_ = create_app(model=load_model(model), api_token=token, routes=routes)
     uvicorn.run(
         app_,
         host=host,
@@ -429,14 +465,30 @@ def classify(
     ] = None,
     sheet: SheetOption = None,
     excel_safe: ExcelSafe = True,
+    urgency: Annotated[
+        bool, typer.Option("--urgency", help="Add an 'urgent' column (danger that cannot wait).")
+    ] = False,
+    routes: RoutesOption = None,
+    date_col: Annotated[
+        Optional[str],
+        typer.Option("--date-col", help="Column with the received time, for deadlines (--routes)."),
+    ] = None,
+    mask_pii: Annotated[
+        bool,
+        typer.Option(
+            "--mask-pii", help="Write the text with personal data masked, not the original."
+        ),
+    ] = False,
 ) -> None:
-    """Add label, label_ru, confidence and p_<label> to every row of a table, in order."""
+    """Add label, label_ru, confidence, p_<label> and needs_review to every row of a table, in order."""
     if dask is not None:
         with user_errors():
             from classifier.distributed import classify_dask
 
             if sheet is not None:
                 raise AppealsError("--sheet reads an XLSX file; --dask reads CSV or Parquet")
+            if urgency or routes is not None or mask_pii:
+                raise AppealsError("--urgency, --routes and --mask-pii do not run with --dask")
 
             say(f"classifying {data} on the Dask cluster {dask}")
             result = classify_dask(
@@ -479,11 +531,30 @@ def classify(
             excel_safe=excel_safe,
             on_progress=lambda n: bar.advance(task, n),
             on_note=say,
+            review=True,
+            urgency=urgency,
+            routes=routes,
+            date_col=date_col,
+            mask_pii=mask_pii,
         )
     typer.echo(
         f"{result.rows} rows ({result.empty} with empty text) written to {result.output} "
         f"in {result.seconds:.1f} s ({result.rate:.0f} rows/s, {result.workers} worker(s))"
     )
+    typer.echo(
+        f"{result.needs_review} rows need review"
+        if result.review_threshold is not None
+        else "needs_review: the model has no review threshold, no row is flagged"
+    )
+    if result.urgent is not None:
+        typer.echo(f"{result.urgent} rows urgent")
+    if routes is not None:
+        typer.echo(
+            f"routes from {routes}"
+            + (f"; deadlines from {date_col!r}" if date_col else "; no --date-col: no deadlines")
+        )
+    if result.masked:
+        typer.echo(f"personal data masked: the {text_col!r} column holds the masked text")
 
 
 @app.command()

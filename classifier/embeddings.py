@@ -67,6 +67,11 @@ class EmbeddingFeatures(TransientStateMixin, TransformerMixin, BaseEstimator):
             rows.append(mean * (self.weight / norm) if norm else mean)
         return np.vstack(rows) if rows else np.zeros((0, navec.pq.dim), np.float32)
 
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return ``embedding_0`` … ``embedding_<dim-1>`` (loads the embeddings once)."""
+        navec = self._transient("_embeddings", navec_embeddings)
+        return np.asarray([f"embedding_{i}" for i in range(navec.pq.dim)], dtype=object)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False

@@ -25,6 +25,7 @@ from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
 from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
+from classifier.review import review_threshold
 from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
 
 FORMAT_VERSION = 1
@@ -107,16 +108,46 @@ class Model:
             out[filled] = proba[:, order]
         return out
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Return one `Prediction` per text, in order."""
+    def predict(
+        self,
+        texts: Sequence[str],
+        *,
+        urgency: bool = False,
+        explain: bool = False,
+        routes: object = None,
+        received_at: Sequence[object] | None = None,
+    ) -> list[Prediction]:
+        """Return one `Prediction` per text, in order.
+
+        Opt-in extras, each costing nothing when off: `urgency` sets ``urgent``
+        (`classifier.urgency`), `explain` sets ``explanation`` (`classifier.explain`),
+        `routes` (a `classifier.routing.Routes` or a TOML file) sets ``route`` and, with
+        `received_at` (one time per text, None for unknown), ``deadline``.
+        """
         texts = _check_texts(texts)
         proba = self._proba(texts)
-        return [
-            Prediction.from_probabilities(dict(zip(LABELS, map(float, row))))
+        threshold = review_threshold(self.metadata)
+        results = [
+            Prediction.from_probabilities(
+                dict(zip(LABELS, map(float, row))), review_threshold=threshold
+            )
             if text.strip()
-            else Prediction.for_empty_text()
+            else Prediction.for_empty_text(review_threshold=threshold)
             for text, row in zip(texts, proba)
         ]
+        if urgency or explain or routes is not None:
+            from classifier.triage import add_triage
+
+            results = add_triage(
+                self,
+                texts,
+                results,
+                urgency=urgency,
+                explain=explain,
+                routes=routes,
+                received_at=received_at,
+            )
+        return results
 
     def save(self, path: Path, *, keep_previous: bool = True) -> Path:
         """Write the model file, its metadata and card; `path` always holds a whole model.

@@ -88,6 +88,7 @@ def render_model_card(meta: dict) -> str:
                 for name, row in zip(m["labels"], m["confusion"])
             ),
         ]
+    lines += review_section(meta.get("review"))
     lines += [
         "",
         "## Limits",
@@ -99,3 +100,26 @@ def render_model_card(meta: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def review_section(review: dict | None) -> list[str]:
+    """Return the model card lines on the review threshold (or on its absence)."""
+    if not review:
+        return [
+            "",
+            "## Review flag",
+            "",
+            "This model has no review threshold: `needs_review` is False for every appeal.",
+        ]
+    return [
+        "",
+        "## Review flag",
+        "",
+        f"Appeals with confidence below **{review['threshold']:.3f}** are flagged "
+        "`needs_review`. The threshold was chosen on "
+        f"{review.get('source', 'cross-validation')} ({review.get('n', '?')} texts) for a "
+        f"precision of {review['target_precision']:.0%} among the appeals routed "
+        f"automatically: there it routes {review['coverage']:.1%} of the appeals, "
+        f"{review['accuracy']:.1%} of them correctly. On appeals unlike the training "
+        "texts both figures are lower (see the README, Triage).",
+    ]

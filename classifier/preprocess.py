@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.morph import lemma_of, morph_analyzer
@@ -56,6 +57,10 @@ class LemmaPreprocessor(TransientStateMixin, TransformerMixin, BaseEstimator):
                 out.append(lemma)
         return " ".join(out)
 
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return the one output "feature", the text column (scikit-learn's naming contract)."""
+        return np.asarray(input_features if input_features is not None else ["text"], object)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
@@ -74,6 +79,10 @@ class TextNormalizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> list[str]:
         """Return one normalized string per input text, in order."""
         return [normalize_text(text) for text in X]
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Return the one output "feature", the text column (scikit-learn's naming contract)."""
+        return np.asarray(input_features if input_features is not None else ["text"], object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

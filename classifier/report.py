@@ -77,6 +77,8 @@ class Report:
     interval_covers: str = "sampling error of the appeals only"
     # Optional: the incident section (`classifier.incident_report.incident_section`).
     incidents: IncidentSection | None = None
+    # Non-empty appeals below the model's review threshold; None: the model has none.
+    n_needs_review: int | None = None
 
     def to_dict(self) -> dict:
         """Return the JSON-ready report."""
@@ -121,8 +123,14 @@ class Report:
                 "appeals: label a sample of them (appeals sample) and pass it as the calibration "
                 "sheet to correct for that."
             )
+        review = (
+            f" {self.n_needs_review} of them need review (confidence below the model's "
+            "review threshold)."
+            if self.n_needs_review is not None
+            else ""
+        )
         return (
-            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares). {how} "
+            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares).{review} {how} "
             f"The corrected distribution {verdict} "
             f"(chi-square {chi.statistic:.1f}, {chi.dof} degrees of freedom, p = {chi.p_value:.3g})."
         )
@@ -227,9 +235,15 @@ def build_report(
         else []
     )
     meta = model.metadata
+    from classifier.review import review_threshold
+
+    threshold = review_threshold(meta)
     return Report(
         n=len(texts),
         n_empty=int((~filled).sum()),
+        n_needs_review=(
+            int((proba[filled].max(axis=1) < threshold).sum()) if threshold is not None else None
+        ),
         method=method,
         categories=categories,
         chi_square=_chi_square(shares.estimate, n_valid),

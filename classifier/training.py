@@ -18,6 +18,7 @@ from classifier.labels import LABELS
 from classifier.model import Model
 from classifier.pipeline import build_pipeline, compact_fitted
 from classifier.quantify import BCTS, fit_bcts
+from classifier.review import DEFAULT_TARGET_PRECISION, check_target_precision, choose_threshold
 
 MIN_PER_CLASS = 10
 SEED = 0
@@ -139,8 +140,14 @@ def train(
     params: dict | None = None,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float = DEFAULT_TARGET_PRECISION,
 ) -> TrainResult:
-    """Fit the pipeline on `data`; report `folds`-fold CV metrics and metrics on `test`."""
+    """Fit the pipeline on `data`; report `folds`-fold CV metrics and metrics on `test`.
+
+    With cross-validation, the review threshold for `review_precision` is chosen from
+    the out-of-fold probabilities and stored as ``metadata["review"]``.
+    """
+    review_precision = check_target_precision(review_precision, "review_precision")
     counts = data.class_counts()
     few = {name: n for name, n in counts.items() if n < max(MIN_PER_CLASS, folds)}
     if few:
@@ -189,6 +196,9 @@ def train(
             "train_prior": prior.round(6).tolist(),
         },
     }
+    if cv is not None:
+        review = choose_threshold(cv.proba, data.labels, target_precision=review_precision)
+        model.metadata["review"] = review.to_dict()
     return TrainResult(
         model=model,
         data=data,
@@ -209,6 +219,7 @@ def train_file(
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
     on_fold: Callable[[int], None] = lambda fold: None,
+    review_precision: float = DEFAULT_TARGET_PRECISION,
 ) -> TrainResult:
     """Read labelled data from `path`, train, and save the model (and its card) to `out`.
 
@@ -219,7 +230,14 @@ def train_file(
     for note in data.notes():
         progress(note)
     test = read_labelled(test_path, **options) if test_path else None
-    result = train(data, test=test, folds=folds, progress=progress, on_fold=on_fold)
+    result = train(
+        data,
+        test=test,
+        folds=folds,
+        progress=progress,
+        on_fold=on_fold,
+        review_precision=review_precision,
+    )
     result.model.save(Path(out))
     if result.audit is not None:
         ids, rows = source_rows(Path(path), data.texts, text_col=text_col)

@@ -13,6 +13,7 @@ from classifier import InputError, load_model
 from classifier.adapt import adapt, shrink_rates
 from classifier.cli import app
 from classifier.report import build_report
+from classifier.review import DEFAULT_TARGET_PRECISION
 
 runner = CliRunner()
 
@@ -118,3 +119,9 @@ def test_cli_adapt(base_file: Path, local_sheet: Path, trained, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "cross-validated macro-F1 on the 75 local rows" in result.output
     assert load_model(out).metadata["adaptation"]["local_rows"] == 75
+
+
+def test_adapted_model_rechooses_review_threshold(adapted) -> None:
+    review = adapted.model.metadata["review"]
+    assert review["source"] == "local cross-validation"
+    assert review["n"] == adapted.n_local and review["target_precision"] == DEFAULT_TARGET_PRECISION

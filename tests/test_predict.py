@@ -58,4 +58,12 @@ def test_empty_list(fitted_model: Model) -> None:
 
 def test_to_dict_is_json_ready(fitted_model: Model) -> None:
     data = predict("Нет света в подъезде", model=fitted_model).to_dict()
-    assert set(data) == {"label", "label_ru", "confidence", "probabilities", "empty"}
+    assert set(data) == {
+        "label",
+        "label_ru",
+        "confidence",
+        "probabilities",
+        "empty",
+        "needs_review",
+        "urgent",
+    }

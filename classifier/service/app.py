@@ -13,9 +13,12 @@ they never contain an appeal text (personal data).
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at
 # run time, and the request models are built per app, inside `create_app`.
+import asyncio
+import functools
 import secrets
 import time
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,6 +47,7 @@ from classifier.service.limits import BodyLimit
 
 if TYPE_CHECKING:
     from classifier.model import Model
+    from classifier.routing import Routes
 
 # Real appeals are at most a few thousand characters; longer is a pasted document.
 MAX_TEXT_CHARS = 10_000
@@ -64,6 +68,8 @@ def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type
         # Strict: JSON true is not the id 1, nor 1.0, nor "1" an int.
         id: StrictStr | StrictInt
         text: Text
+        # When the appeal was received (ISO 8601): with routes, the deadline counts from it.
+        received_at: datetime | None = None
 
     class ClassifyRequest(BaseModel):
         """Either `texts` (ids are their positions) or `items` with ids; not both."""
@@ -79,6 +85,9 @@ def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type
         )
         texts: list[Text] | None = Field(default=None, max_length=max_batch)
         items: list[Item] | None = Field(default=None, max_length=max_batch)
+        # Opt-in extras: the words behind each label, and the urgency check.
+        explain: bool = False
+        urgency: bool = False
 
         @model_validator(mode="after")
         def _one_of(self) -> "ClassifyRequest":
@@ -95,6 +104,11 @@ def _schemas(max_text_chars: int, max_batch: int) -> tuple[type[BaseModel], type
         confidence: float
         probabilities: dict[str, float]
         empty: bool
+        needs_review: bool = False
+        urgent: bool | None = None
+        explanation: list[dict] | None = None
+        route: str | None = None
+        deadline: str | None = None
 
     class ClassifyResponse(BaseModel):
         """One prediction per item, in the order of the request."""
@@ -113,14 +127,21 @@ def create_app(
     max_batch: int = MAX_BATCH,
     max_body_bytes: int = MAX_BODY_BYTES,
     api_token: str | None = None,
+    routes: "Routes | Path | str | None" = None,
 ) -> FastAPI:
     """Return the API app; the model (given, or loaded from `model_path` at start-up) serves all requests.
 
     The API token is `api_token`, else $APPEALS_API_TOKEN; with one set, /v1/* requests
     need the header `Authorization: Bearer <token>`, checked before the body is read.
     An empty or blank token raises `ConfigError` (a ValueError): it would open the API.
+    With `routes` (a `classifier.routing.Routes` or its TOML file) every prediction
+    carries ``route`` and, for items with ``received_at``, ``deadline``.
     """
     token = resolve_api_token(api_token)
+    if routes is not None:
+        from classifier.routing import as_routes
+
+        routes = as_routes(routes)
     ClassifyRequest, ClassifyResponse = _schemas(max_text_chars, max_batch)
     limits = {
         "max_text_chars": max_text_chars,
@@ -240,6 +261,8 @@ def create_app(
         "/v1/classify",
         tags=["classification"],
         response_model=ClassifyResponse,
+        # The opt-in fields (urgent, explanation, route, deadline) appear only when set.
+        response_model_exclude_none=True,
         dependencies=[Depends(check_token)],
         responses={
             401: {"description": "Missing or wrong API token"},
@@ -256,6 +279,25 @@ def create_app(
             ids, texts = list(range(len(body.texts))), body.texts
         request.state.n_items = len(texts)
         results = await request.app.state.batcher.predict(texts) if texts else []
+        if results and (body.explain or body.urgency or routes is not None):
+            from classifier.triage import add_triage
+
+            received = [item.received_at for item in body.items] if body.items else None
+            batcher = request.app.state.batcher
+            # On the model's own thread: the pipeline's caches are never shared between threads.
+            results = await asyncio.get_running_loop().run_in_executor(
+                batcher.thread,
+                functools.partial(
+                    add_triage,
+                    request.app.state.model,
+                    texts,
+                    results,
+                    urgency=body.urgency,
+                    explain=body.explain,
+                    routes=routes,
+                    received_at=received,
+                ),
+            )
         return {
             "model": _model_name(request.app.state.model),
             "predictions": [
