@@ -15,17 +15,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text_atomic
+from classifier.compiled import CompiledScorer, compile_pipeline, pipeline_signature, same_signature
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
 from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
 from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
+
+if TYPE_CHECKING:
+    from classifier.warm import WarmUp
 
 FORMAT_VERSION = 1
 MODEL_NAME = "appeals"
@@ -83,11 +87,42 @@ def metadata_path(model_path: Path) -> Path:
 
 @dataclass
 class Model:
-    """A fitted pipeline and its metadata; `predict` returns `Prediction` records."""
+    """A fitted pipeline and its metadata; `predict` returns `Prediction` records.
+
+    `predict` and `predict_proba` score through `scorer`, compiled from the pipeline
+    (classifier.compiled), or through the pipeline itself where none can be built.
+    """
 
     pipeline: object
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    # (pipeline signature, scorer or None): rebuilt when the pipeline is refitted or
+    # replaced; never pickled (see __getstate__).
+    _compiled: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)
+        return state
+
+    @property
+    def scorer(self) -> CompiledScorer | None:
+        """The compiled fast path of `pipeline`, or None where predictions use the pipeline."""
+        signature = pipeline_signature(self.pipeline)
+        compiled = self._compiled
+        if compiled is None or not same_signature(compiled[0], signature):
+            try:
+                scorer = compile_pipeline(self.pipeline)
+            except Exception:  # an unfitted or unusual pipeline: it reports its own errors
+                scorer = None
+            compiled = self._compiled = (signature, scorer)
+        return compiled[1]
+
+    def warm(self) -> WarmUp:
+        """Build the scorer, load navec and the analyzer, prime the per-word caches; see `warm_up`."""
+        from classifier.warm import warm_up
+
+        return warm_up(self)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -102,7 +137,11 @@ class Model:
         out = np.full((len(texts), len(LABELS)), 1.0 / len(LABELS))
         filled = [i for i, text in enumerate(texts) if text.strip()]
         if filled:
-            proba = self.pipeline.predict_proba([texts[i] for i in filled])
+            scorer = self.scorer
+            predict_proba = (
+                scorer.predict_proba if scorer is not None else self.pipeline.predict_proba
+            )
+            proba = predict_proba([texts[i] for i in filled])
             order = [self.labels.index(name) for name in LABELS]
             out[filled] = proba[:, order]
         return out

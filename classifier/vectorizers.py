@@ -22,30 +22,60 @@ class WordCachedTfidfVectorizer(TransientStateMixin, TfidfVectorizer):
     `TfidfVectorizer.transform`. The cache is never pickled.
     """
 
-    _TRANSIENT = ("_word_cache",)
+    _TRANSIENT = ("_word_cache", "_analyzer")
+
+    def fit(self, raw_documents: Iterable[str], y: object = None) -> WordCachedTfidfVectorizer:
+        """Fit as `TfidfVectorizer.fit`; the cache of the previous vocabulary is dropped."""
+        self._drop_cache()
+        return super().fit(raw_documents, y)
+
+    def fit_transform(self, raw_documents: Iterable[str], y: object = None) -> sp.csr_matrix:
+        """Fit and transform as `TfidfVectorizer.fit_transform`; the old cache is dropped."""
+        self._drop_cache()
+        return super().fit_transform(raw_documents, y)
+
+    def _drop_cache(self) -> None:
+        for name in self._TRANSIENT:
+            self.__dict__.pop(name, None)
+
+    def word_cached(self) -> bool:
+        """Whether transform reads the per-word cache (char_wb, no lowercasing, no preprocessor)."""
+        return self.analyzer == "char_wb" and not self.lowercase and self.preprocessor is None
+
+    def text_ids(self, text: str) -> list[int]:
+        """Return the feature index of each n-gram occurrence of a text, read through the cache."""
+        check_is_fitted(self, "vocabulary_")
+        cache = self._transient("_word_cache", dict)
+        indices: list[int] = []
+        for word in text.split():
+            ids = cache.get(word)
+            if ids is None:
+                ids = self._cache_word(word, cache)
+            indices.extend(ids)
+        return indices
+
+    def _cache_word(self, word: str, cache: dict) -> list[int]:
+        if len(cache) >= 500_000:
+            cache.clear()
+        analyze = self._transient("_analyzer", self.build_analyzer)
+        vocabulary = self.vocabulary_
+        ids = cache[word] = [vocabulary[g] for g in analyze(word) if g in vocabulary]
+        return ids
 
     def transform(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix, as `TfidfVectorizer.transform` would."""
-        if self.analyzer != "char_wb" or self.lowercase or self.preprocessor is not None:
+        if not self.word_cached():
             return super().transform(raw_documents)
         check_is_fitted(self, "vocabulary_")
-        cache = self._transient("_word_cache", dict)
-        analyze = self.build_analyzer()
-        vocabulary = self.vocabulary_
+        text_ids = self.text_ids
         indices: list[int] = []
         indptr = [0]
         for doc in raw_documents:
-            for word in doc.split():
-                ids = cache.get(word)
-                if ids is None:
-                    if len(cache) >= 500_000:
-                        cache.clear()
-                    ids = cache[word] = [vocabulary[g] for g in analyze(word) if g in vocabulary]
-                indices.extend(ids)
+            indices.extend(text_ids(doc))
             indptr.append(len(indices))
         counts = sp.csr_matrix(
             (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
-            shape=(len(indptr) - 1, len(vocabulary)),
+            shape=(len(indptr) - 1, len(self.vocabulary_)),
             dtype=self.dtype,
         )
         counts.sum_duplicates()
