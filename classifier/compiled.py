@@ -48,7 +48,7 @@ PROBE_TEXTS = (
 class _TfidfChannel:
     """A TF-IDF channel: the feature ids of a normalized text, then idf, tf and norm."""
 
-    ids: Callable[[str], list[int]]
+    ids: Callable[[str], Sequence[int]]  # a list or an integer array
     idf: np.ndarray | None
     sublinear_tf: bool
     norm: str | None
@@ -127,16 +127,11 @@ def _tfidf_rows(
     Every operation is element-wise or per row (`np.add.reduceat` sums a row's values
     in order), so a row's values do not depend on the other texts.
     """
-    flat: list[int] = []
-    lengths = []
-    for text in texts:
-        ids = channel.ids(text)
-        flat.extend(ids)
-        lengths.append(len(ids))
+    parts = [channel.ids(text) for text in texts]
+    lengths = [len(part) for part in parts]
+    flat = np.concatenate([np.asarray(part, dtype=np.int64) for part in parts])
     row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    keys, counts = np.unique(
-        row_of * channel.width + np.array(flat, dtype=np.int64), return_counts=True
-    )
+    keys, counts = np.unique(row_of * channel.width + flat, return_counts=True)
     rows, cols = np.divmod(keys, channel.width)
     indptr = np.searchsorted(rows, np.arange(len(texts) + 1))
     values = _weighted(channel, counts.astype(np.float64), cols)

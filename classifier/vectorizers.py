@@ -19,7 +19,8 @@ class WordCachedTfidfVectorizer(TransientStateMixin, TfidfVectorizer):
     its words' features. Appeals repeat the same word forms, so after the first few
     hundred texts almost every word's feature indices come from the cache, and
     scikit-learn's per-n-gram Python loop is skipped. The output is identical to
-    `TfidfVectorizer.transform`. The cache is never pickled.
+    `TfidfVectorizer.transform`. The cache holds an int32 array per word form, so a
+    text's indices are one `np.concatenate`; it is never pickled.
     """
 
     _TRANSIENT = ("_word_cache", "_analyzer")
@@ -42,39 +43,38 @@ class WordCachedTfidfVectorizer(TransientStateMixin, TfidfVectorizer):
         """Whether transform reads the per-word cache (char_wb, no lowercasing, no preprocessor)."""
         return self.analyzer == "char_wb" and not self.lowercase and self.preprocessor is None
 
-    def text_ids(self, text: str) -> list[int]:
+    def text_ids(self, text: str) -> np.ndarray:
         """Return the feature index of each n-gram occurrence of a text, read through the cache."""
         check_is_fitted(self, "vocabulary_")
         cache = self._transient("_word_cache", dict)
-        indices: list[int] = []
+        arrays = []
         for word in text.split():
             ids = cache.get(word)
             if ids is None:
                 ids = self._cache_word(word, cache)
-            indices.extend(ids)
-        return indices
+            arrays.append(ids)
+        return np.concatenate(arrays) if arrays else np.zeros(0, np.int32)
 
-    def _cache_word(self, word: str, cache: dict) -> list[int]:
+    def _cache_word(self, word: str, cache: dict) -> np.ndarray:
         if len(cache) >= 500_000:
             cache.clear()
         analyze = self._transient("_analyzer", self.build_analyzer)
         vocabulary = self.vocabulary_
-        ids = cache[word] = [vocabulary[g] for g in analyze(word) if g in vocabulary]
-        return ids
+        ids = [vocabulary[g] for g in analyze(word) if g in vocabulary]
+        cache[word] = array = np.array(ids, dtype=np.int32)
+        return array
 
     def transform(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix, as `TfidfVectorizer.transform` would."""
         if not self.word_cached():
             return super().transform(raw_documents)
         check_is_fitted(self, "vocabulary_")
-        text_ids = self.text_ids
-        indices: list[int] = []
-        indptr = [0]
-        for doc in raw_documents:
-            indices.extend(text_ids(doc))
-            indptr.append(len(indices))
+        rows = [self.text_ids(doc) for doc in raw_documents]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(row) for row in rows], out=indptr[1:])
+        indices = np.concatenate(rows) if rows else np.zeros(0, np.int32)
         counts = sp.csr_matrix(
-            (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+            (np.ones(len(indices)), indices, indptr),
             shape=(len(indptr) - 1, len(self.vocabulary_)),
             dtype=self.dtype,
         )
