@@ -340,7 +340,9 @@ def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
     pipeline = _unpickle(path, f)
     if sorted(getattr(pipeline, "classes_", [])) != sorted(meta.get("labels", [])):
         raise ModelFileError(f"model file {path} predicts other labels than its metadata lists")
-    return Model(pipeline=pipeline, metadata=meta, path=path)
+    model = Model(pipeline=pipeline, metadata=meta, path=path)
+    model.scorer  # noqa: B018 - built once here, at load, not by the first prediction
+    return model
 
 
 def _unpickle(path: Path, f: BinaryIO) -> object:
