@@ -29,6 +29,11 @@ from classifier.pipeline import _split
 from classifier.preprocess import LemmaPreprocessor, TextNormalizer
 from classifier.vectorizers import WordCachedTfidfVectorizer
 
+# `Model` scores calls of at most this many texts with the scorer, larger ones with the
+# pipeline: the scorer saves scikit-learn's per-call cost (~1.5 ms), which a large call
+# spreads thin, and there the pipeline's batched sparse steps are as fast or faster
+# (benchmarks/speed.py). Both give the same probabilities to 1e-9.
+SMALL_CALL = 64
 # Largest difference from the pipeline's probabilities accepted on the probe texts.
 PROBE_TOLERANCE = 1e-9
 # Texts scored together at most; bounds the (classes x non-zeros) scratch arrays.

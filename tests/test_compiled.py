@@ -14,7 +14,7 @@ from sklearn.preprocessing import MaxAbsScaler
 
 from classifier import Model, build_pipeline
 from classifier import compiled as compiled_module
-from classifier.compiled import compile_pipeline
+from classifier.compiled import SMALL_CALL, CompiledScorer, compile_pipeline
 from classifier.labels import LABELS
 
 TOLERANCE = 1e-9
@@ -197,3 +197,25 @@ def test_scorer_is_not_pickled(fitted_model: Model) -> None:
     np.testing.assert_allclose(
         restored.predict_proba(texts), fitted_model.predict_proba(texts), rtol=0, atol=TOLERANCE
     )
+
+
+@pytest.mark.parametrize(
+    ("n", "scored"), [(1, True), (SMALL_CALL, True), (SMALL_CALL + 1, False)], ids=str
+)
+def test_small_calls_use_the_scorer(
+    fitted_model: Model, test_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, n, scored
+) -> None:
+    calls: list[int] = []
+    original = CompiledScorer.predict_proba
+
+    def counting(self, texts):
+        calls.append(len(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(CompiledScorer, "predict_proba", counting)
+    texts = test_frame["text"].tolist()[:n]
+    got = fitted_model.predict_proba(texts)
+    assert calls == ([n] if scored else [])
+    order = [fitted_model.labels.index(name) for name in LABELS]
+    expected = fitted_model.pipeline.predict_proba(texts)[:, order]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
