@@ -344,7 +344,8 @@ def serve(
         # The token first (a blank $APPEALS_API_TOKEN is refused), then the model, loaded
         # here once: a bad setting or model file is one line and exit code 2.
         token = resolve_api_token()
-        loaded = load_model(model)
+        # With workers the parent only checks the file: each worker compiles and warms.
+        loaded = load_model(model, compile=workers == 1)
         options = {
             "host": host,
             "port": port,

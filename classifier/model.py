@@ -247,8 +247,11 @@ def _artifact_sha256(meta_file: Path) -> str | None:
 READ_ATTEMPTS = 5
 
 
-def load_model(path: Path | str | None = None) -> Model:
+def load_model(path: Path | str | None = None, *, compile: bool = True) -> Model:
     """Load a model file after checking it against its metadata; never runs code from it.
+
+    With `compile` (the default) the fast path (`Model.scorer`) is built here, at load;
+    without, on first use (a process that only checks the file skips its cost).
 
     The metadata is `<name>.json`, or the staged `<name>.json.new` of a save between its
     renames (see `Model.save`), whichever records the file's sha256; a mismatch is read
@@ -273,7 +276,7 @@ def load_model(path: Path | str | None = None) -> Model:
             meta, expected, settled = _matching_metadata(path, actual, f)
             if meta is not None:
                 f.seek(0)
-                return _checked_model(path, meta, f)
+                return _checked_model(path, meta, f, compile=compile)
         if settled:
             break
         time.sleep(0.02 * (attempt + 1))
@@ -326,7 +329,7 @@ def _matching_metadata(path: Path, actual: str, f: BinaryIO) -> tuple[dict | Non
     return None, expected, unchanged
 
 
-def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
+def _checked_model(path: Path, meta: dict, f: BinaryIO, *, compile: bool = True) -> Model:
     """Check the metadata's format and versions, then unpickle the open model file."""
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
@@ -350,7 +353,8 @@ def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
     if sorted(getattr(pipeline, "classes_", [])) != sorted(meta.get("labels", [])):
         raise ModelFileError(f"model file {path} predicts other labels than its metadata lists")
     model = Model(pipeline=pipeline, metadata=meta, path=path)
-    model.scorer  # noqa: B018 - built once here, at load, not by the first prediction
+    if compile:
+        model.scorer  # noqa: B018 - built once here, at load, not by the first prediction
     return model
 
 
