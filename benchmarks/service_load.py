@@ -94,15 +94,15 @@ def parse_wrk(output: str) -> WrkResult:
         return float(number) * UNITS[unit]
 
     def field(pattern: str, default: str = "0") -> str:
-        match = re.search(pattern, output)
+        match = re.search(pattern, output, re.MULTILINE)
         return match.group(1) if match else default
 
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     return WrkResult(
         requests=int(field(r"(\d+) requests in")),
         requests_s=float(field(r"Requests/sec:\s+([\d.]+)")),
-        p50_ms=ms(field(r"50%\s+(\S+)", "0ms")),
-        p99_ms=ms(field(r"99%\s+(\S+)", "0ms")),
+        p50_ms=ms(field(r"^\s*50%\s+(\S+)", "0ms")),
+        p99_ms=ms(field(r"^\s*99%\s+(\S+)", "0ms")),
         max_ms=ms(field(r"Latency\s+\S+\s+\S+\s+(\S+)", "0ms")),
         non_2xx=int(field(r"Non-2xx or 3xx responses:\s+(\d+)")),
         errors=errors,
@@ -200,9 +200,10 @@ def main() -> None:
         background = start_wrk(args.wrk, base, large, 2, args.seconds + 2)
         time.sleep(1)
         out = start_wrk(args.wrk, base, single, args.connections, args.seconds).communicate()[0]
-        rows.append(("single text beside 2 x 1.3 MB batches", args.connections, 1, parse_wrk(out)))
+        mb = f"{len(large_body) / 1e6:.1f} MB"
+        rows.append((f"single text beside 2 x {mb} batches", args.connections, 1, parse_wrk(out)))
         rows.append(
-            ("the 1.3 MB batches (1,000 texts)", 2, 1000, parse_wrk(background.communicate()[0]))
+            (f"the {mb} batches (1,000 texts)", 2, 1000, parse_wrk(background.communicate()[0]))
         )
     finally:
         server.send_signal(signal.SIGINT)
