@@ -1,12 +1,17 @@
 """Speed of predict(): throughput on 10,000 appeals and single-text latency.
 
 Three pipelines are trained on data/train.csv and timed side by side in one run:
-  ours      the shipped design (pymorphy3 lemmas cached per word form);
+  ours      the shipped design (pymorphy3 lemmas cached per word form): "compiled" is
+            Model.predict as shipped (the scorer of classifier.compiled for calls of up
+            to SMALL_CALL texts, the pipeline above), "scorer only" the scorer for any
+            call, "pipeline" the scikit-learn pipeline (predict() before the scorer);
   (a) plain the same TF-IDF + LR without lemmatization (normalized word forms) and
-            without the embedding channel;
-  (b) Doc   lemmas from natasha's full Doc pipeline (segmenter, morph tagger, lemmatize).
+            without the embedding channel, compiled and through the pipeline;
+  (b) Doc   lemmas from natasha's full Doc pipeline (segmenter, morph tagger, lemmatize),
+            then the same classifier (a structure the scorer does not compile: pipeline).
+Every model is warmed (Model.warm) before it is timed.
 
-    python benchmarks/speed.py [--n 10000] [--latency-n 1000] [--doc-n 2000]
+    python benchmarks/speed.py [--n 10000] [--latency-n 1000] [--doc-n 2000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -50,6 +55,20 @@ class NatashaDocLemmatizer(TransformerMixin, BaseEstimator):
                     lemmas.append(token.lemma.lower().replace("ё", "е"))
             out.append(" ".join(lemmas))
         return out
+
+
+class PipelineModel(Model):
+    """A `Model` that always predicts through its scikit-learn pipeline (the baseline)."""
+
+    @property
+    def scorer(self) -> None:
+        return None
+
+
+class ScorerModel(Model):
+    """A `Model` that scores calls of any size with the compiled scorer."""
+
+    small_call = 10**9
 
 
 def doc_pipeline() -> Pipeline:
@@ -96,6 +115,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--latency-n", type=int, default=1_000)
     parser.add_argument("--doc-n", type=int, default=2_000, help="texts timed for (b), slow")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; best kept")
     args = parser.parse_args()
 
     train = pd.read_csv(ROOT / "data" / "train.csv", dtype=str, keep_default_na=False)
@@ -111,25 +131,60 @@ def main() -> None:
     rows = []
     for name, pipeline in candidates.items():
         print(f"training {name} on {len(train)} texts ...", flush=True)
-        model = Model(pipeline=pipeline.fit(train["text"].tolist(), train["label"].tolist()))
+        pipeline.fit(train["text"].tolist(), train["label"].tolist())
+        variants = [(f"{name}, pipeline", PipelineModel(pipeline=pipeline))]
+        if Model(pipeline=pipeline).scorer is not None:
+            variants.insert(0, (f"{name}, scorer only", ScorerModel(pipeline=pipeline)))
+            variants.insert(0, (f"{name}, compiled", Model(pipeline=pipeline)))
         batch = texts if not name.startswith("(b)") else texts[: args.doc_n]
-        model.predict(batch[:50])  # warm-up: imports, analyzer, first cache entries
-        rate = throughput(model, batch)
-        p50, p99 = latency_ms(model, texts[: min(args.latency_n, len(batch))])
-        rows.append({"pipeline": name, "texts/s": rate, "p50 ms": p50, "p99 ms": p99})
+        sample = texts[: min(args.latency_n, len(batch))]
+        best: dict[str, dict] = {}
+        for _, model in variants:
+            model.warm()
+            model.predict(batch[:50])  # warm-up: code paths
+        # Rounds alternate the variants, and each keeps its best round: on a machine
+        # shared with other jobs, load then weighs on both sides alike.
+        for _ in range(args.rounds):
+            for label, model in variants:
+                rate = throughput(model, batch)
+                p50, p99 = latency_ms(model, sample)
+                best.setdefault(label, {})
+                best[label]["texts/s"] = max(rate, best[label].get("texts/s", 0.0))
+                if p50 < best[label].get("p50 ms", float("inf")):
+                    best[label].update({"p50 ms": p50, "p99 ms": p99})
+                print(f"  {label}: {rate:.0f} texts/s, p50 {p50:.2f} ms", flush=True)
+        rows += [{"pipeline": label, **best[label]} for label, _ in variants]
 
     table = pd.DataFrame(rows).set_index("pipeline")
     lemma_rates = lemmatization_rates(texts[: args.doc_n])
-    ours, plain, doc = (table.iloc[i]["texts/s"] for i in range(3))
+    rate = table["texts/s"]
+    ours = rate["ours (pymorphy3, cached), compiled"]
+    before = rate["ours (pymorphy3, cached), pipeline"]
+    plain = rate["(a) plain TF-IDF + LR, compiled"]
+    plain_pipeline = rate["(a) plain TF-IDF + LR, pipeline"]
+    doc = rate["(b) natasha Doc lemmas, pipeline"]
+    p50 = table.loc["ours (pymorphy3, cached), compiled", "p50 ms"]
     print()
     print("| pipeline | texts/s | p50 ms | p99 ms |\n|---|---|---|---|")
     for name, row in table.iterrows():
         print(f"| {name} | {row['texts/s']:.0f} | {row['p50 ms']:.2f} | {row['p99 ms']:.2f} |")
     print()
+    print(f"ours single-text p50: {p50:.2f} ms (target <= 0.5 ms)")
+    print(f"ours compiled / pipeline throughput: {ours / before:.2f}x (target >= 1.5x)")
     print(f"ours / (b) throughput: {ours / doc:.1f}x (target >= 10x)")
-    print(f"(a) / ours throughput: {plain / ours:.2f}x (target <= 1.5x)")
-    print(f"ours single-text p50: {table.iloc[0]['p50 ms']:.2f} ms (target <= 2 ms)")
+    print(
+        f"(a) / ours throughput: {plain / ours:.2f}x with both compiled, "
+        f"{plain_pipeline / ours:.2f}x against (a) through its pipeline (target <= 1.2x)"
+    )
     print(f"lemmatization alone, texts/s: {lemma_rates}")
+    start = time.perf_counter()
+    for text in texts:
+        normalize_text(text)
+    normalized_rate = len(texts) / (time.perf_counter() - start)
+    print(
+        f"normalize_text alone: {normalized_rate:.0f} texts/s, "
+        f"{ours / normalized_rate:.0%} of the compiled path's time at its throughput"
+    )
 
 
 if __name__ == "__main__":

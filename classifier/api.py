@@ -13,11 +13,18 @@ from classifier.prediction import Prediction
 
 @functools.cache
 def _cached(path: Path) -> Model:
-    return load_model(path)
+    model = load_model(path)
+    model.warm()
+    return model
 
 
 def load(path: Path | str | None = None) -> Model:
-    """Return the model at `path` (default: the shipped one), loaded once per process."""
+    """Return the model at `path` (default: the shipped one), loaded and warmed once per process.
+
+    Warm: the fast path built, pymorphy3 and navec loaded, the per-word caches primed
+    with the model's vocabulary (`Model.warm`), so the first `predict` is as fast as
+    the next ones.
+    """
     return _cached(Path(path).resolve() if path is not None else default_model_path().resolve())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -392,6 +393,10 @@ def adapt(
     )
 
 
+# Seconds a `serve --workers` worker has to answer uvicorn's supervisor.
+WORKER_HEALTHCHECK_S = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -399,6 +404,12 @@ def serve(
     model: ModelOption = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     routes: RoutesOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Server processes sharing the port; each loads and warms the model."
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API (docs at /docs); with $APPEALS_API_TOKEN set, /v1/* needs that token."""
     if log_level not in ("debug", "info", "warning", "error"):
@@ -420,16 +431,47 @@ def serve(
         # The token first (a blank $APPEALS_API_TOKEN is refused), then the model, loaded
         # here once: a bad setting or model file is one line and exit code 2.
         token = resolve_api_token()
-        app_ = create_app(model=load_model(model), api_token=token, routes=routes)
-    uvicorn.run(
-        app_,
-        host=host,
-        port=port,
-        http=json_http_protocol(),  # uvicorn's own 400s in JSON too
-        log_config=logging_config(log_level),
-        log_level=log_level,
-        access_log=False,  # the app logs each request itself, as a JSON line
-    )
+        # With workers the parent only checks the file: each worker compiles and warms.
+        loaded = load_model(model, compile=workers == 1)
+        options = {
+            "host": host,
+            "port": port,
+            "log_config": logging_config(log_level),
+            "log_level": log_level,
+            "access_log": False,  # the app logs each request itself, as a JSON line
+        }
+        if workers > 1:
+            if routes is not None:
+                raise AppealsError("routes cannot be combined with workers > 1 yet; use one worker")
+            # uvicorn binds the socket here and spawns the workers, which inherit it and
+            # accept from it in turn; each builds the app (create_app) and loads the model
+            # named by $APPEALS_MODEL itself. The parent only supervises.
+            os.environ["APPEALS_MODEL"] = str(loaded.path)
+            del loaded
+            app_ = None
+        else:
+            app_ = create_app(model=loaded, api_token=token, routes=routes)
+    if app_ is not None:
+        uvicorn.run(app_, http=json_http_protocol(), **options)  # uvicorn's own 400s in JSON
+        return
+    import tempfile
+
+    # Everything by name: the workers are spawned processes that import it themselves,
+    # and the logging config is a file, which each process reads afresh (dictConfig
+    # consumes a dict it is given, so the parent's could not be handed on).
+    with tempfile.TemporaryDirectory(prefix="appeals-serve-") as folder:
+        log_config = Path(folder) / "logging.json"
+        log_config.write_text(json.dumps(logging_config(log_level, by_name=True)))
+        uvicorn.run(
+            "classifier.service:create_app",
+            factory=True,
+            workers=workers,
+            http="classifier.service.protocols:JsonHttpProtocol",
+            # A worker answers uvicorn's health check only once its imports are done,
+            # which on a loaded machine takes longer than uvicorn's default 5 s.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            **{**options, "log_config": str(log_config)},
+        )
 
 
 @app.command()

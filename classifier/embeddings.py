@@ -46,26 +46,32 @@ class EmbeddingFeatures(TransientStateMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
         """Return an (n, 300) array, one row per text (zeros where no token is known)."""
+        rows = [self.vector(text) for text in X]
+        return np.vstack(rows) if rows else np.zeros((0, self.dimension()), np.float32)
+
+    def dimension(self) -> int:
+        """The length of the vectors (300 for navec news)."""
+        return int(self._transient("_embeddings", navec_embeddings).pq.dim)
+
+    def vector(self, text: str) -> np.ndarray:
+        """Return the float32 row of one text: the mean vector of its known tokens, scaled."""
         navec = self._transient("_embeddings", navec_embeddings)
         # navec decodes a quantized vector on every look-up; a dict of decoded vectors
         # per word form is ten times faster on the words appeals repeat.
         cache = self._transient("_cache", dict)
-        rows = []
-        for text in X:
-            vectors = []
-            for token in text.split():
-                try:
-                    vector = cache[token]
-                except KeyError:
-                    if len(cache) >= 200_000:
-                        cache.clear()
-                    vector = cache[token] = navec.get(token)
-                if vector is not None:
-                    vectors.append(vector)
-            mean = np.mean(vectors, axis=0) if vectors else np.zeros(navec.pq.dim, np.float32)
-            norm = float(np.linalg.norm(mean))
-            rows.append(mean * (self.weight / norm) if norm else mean)
-        return np.vstack(rows) if rows else np.zeros((0, navec.pq.dim), np.float32)
+        vectors = []
+        for token in text.split():
+            try:
+                vector = cache[token]
+            except KeyError:
+                if len(cache) >= 200_000:
+                    cache.clear()
+                vector = cache[token] = navec.get(token)
+            if vector is not None:
+                vectors.append(vector)
+        mean = np.mean(vectors, axis=0) if vectors else np.zeros(navec.pq.dim, np.float32)
+        norm = float(np.linalg.norm(mean))
+        return mean * (self.weight / norm) if norm else mean
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return ``embedding_0`` … ``embedding_<dim-1>`` (loads the embeddings once)."""

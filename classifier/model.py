@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 import numpy as np
 
 from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text
+from classifier.compiled import (
+    SMALL_CALL,
+    CompiledScorer,
+    compile_pipeline,
+    pipeline_signature,
+    same_signature,
+)
 from classifier.errors import ModelFileError, ModelVersionWarning
 from classifier.labels import LABELS, LABELS_RU
 from classifier.modelcard import render_model_card
@@ -27,6 +34,9 @@ from classifier.pipeline import compact_fitted
 from classifier.prediction import Prediction
 from classifier.review import review_threshold
 from classifier.safe_pickle import RefusedGlobal, restricted_joblib_load
+
+if TYPE_CHECKING:
+    from classifier.warm import WarmUp
 
 FORMAT_VERSION = 1
 MODEL_NAME = "appeals"
@@ -84,11 +94,45 @@ def metadata_path(model_path: Path) -> Path:
 
 @dataclass
 class Model:
-    """A fitted pipeline and its metadata; `predict` returns `Prediction` records."""
+    """A fitted pipeline and its metadata; `predict` returns `Prediction` records.
+
+    `predict` and `predict_proba` score calls of up to `SMALL_CALL` texts through
+    `scorer`, compiled from the pipeline (classifier.compiled), and larger calls, or all
+    calls where no scorer can be built, through the pipeline itself.
+    """
 
     pipeline: object
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    # (pipeline signature, scorer or None): rebuilt when the pipeline is refitted or
+    # replaced; never pickled (see __getstate__).
+    _compiled: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    # Calls of more texts go through the pipeline (see classifier.compiled.SMALL_CALL).
+    small_call: ClassVar[int] = SMALL_CALL
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)
+        return state
+
+    @property
+    def scorer(self) -> CompiledScorer | None:
+        """The compiled fast path of `pipeline`, or None where predictions use the pipeline."""
+        signature = pipeline_signature(self.pipeline)
+        compiled = self._compiled
+        if compiled is None or not same_signature(compiled[0], signature):
+            try:
+                scorer = compile_pipeline(self.pipeline)
+            except Exception:  # an unfitted or unusual pipeline: it reports its own errors
+                scorer = None
+            compiled = self._compiled = (signature, scorer)
+        return compiled[1]
+
+    def warm(self) -> WarmUp:
+        """Build the scorer, load navec and the analyzer, prime the per-word caches; see `warm_up`."""
+        from classifier.warm import warm_up
+
+        return warm_up(self)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -103,7 +147,11 @@ class Model:
         out = np.full((len(texts), len(LABELS)), 1.0 / len(LABELS))
         filled = [i for i, text in enumerate(texts) if text.strip()]
         if filled:
-            proba = self.pipeline.predict_proba([texts[i] for i in filled])
+            scorer = self.scorer if len(filled) <= self.small_call else None
+            predict_proba = (
+                scorer.predict_proba if scorer is not None else self.pipeline.predict_proba
+            )
+            proba = predict_proba([texts[i] for i in filled])
             order = [self.labels.index(name) for name in LABELS]
             out[filled] = proba[:, order]
         return out
@@ -230,8 +278,11 @@ def _artifact_sha256(meta_file: Path) -> str | None:
 READ_ATTEMPTS = 5
 
 
-def load_model(path: Path | str | None = None) -> Model:
+def load_model(path: Path | str | None = None, *, compile: bool = True) -> Model:
     """Load a model file after checking it against its metadata; never runs code from it.
+
+    With `compile` (the default) the fast path (`Model.scorer`) is built here, at load;
+    without, on first use (a process that only checks the file skips its cost).
 
     The metadata is `<name>.json`, or the staged `<name>.json.new` of a save between its
     renames (see `Model.save`), whichever records the file's sha256; a mismatch is read
@@ -256,7 +307,7 @@ def load_model(path: Path | str | None = None) -> Model:
             meta, expected, settled = _matching_metadata(path, actual, f)
             if meta is not None:
                 f.seek(0)
-                return _checked_model(path, meta, f)
+                return _checked_model(path, meta, f, compile=compile)
         if settled:
             break
         time.sleep(0.02 * (attempt + 1))
@@ -309,7 +360,7 @@ def _matching_metadata(path: Path, actual: str, f: BinaryIO) -> tuple[dict | Non
     return None, expected, unchanged
 
 
-def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
+def _checked_model(path: Path, meta: dict, f: BinaryIO, *, compile: bool = True) -> Model:
     """Check the metadata's format and versions, then unpickle the open model file."""
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
@@ -332,7 +383,10 @@ def _checked_model(path: Path, meta: dict, f: BinaryIO) -> Model:
     pipeline = _unpickle(path, f)
     if sorted(getattr(pipeline, "classes_", [])) != sorted(meta.get("labels", [])):
         raise ModelFileError(f"model file {path} predicts other labels than its metadata lists")
-    return Model(pipeline=pipeline, metadata=meta, path=path)
+    model = Model(pipeline=pipeline, metadata=meta, path=path)
+    if compile:
+        model.scorer  # noqa: B018 - built once here, at load, not by the first prediction
+    return model
 
 
 def _unpickle(path: Path, f: BinaryIO) -> object:

@@ -307,6 +307,44 @@ def test_appeals_serve_command(model_file: Path) -> None:
     assert SECRET[:20] not in stderr
 
 
+def test_appeals_serve_workers(model_file: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "APPEALS_MODEL")}
+    command = [sys.executable, "-c", "from classifier.cli import main; main()"]
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--model", str(model_file), "--workers", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "appeals serve --workers 2 did not answer"
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health.json()["model"] == "appeals.joblib" and health.json()["compiled"]
+        for _ in range(4):
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/v1/classify", json={"texts": ["нет воды"]}
+            )
+            assert response.status_code == 200
+        bad = httpx.post(f"http://127.0.0.1:{port}/v1/classify", content=b"{", timeout=5)
+        assert bad.status_code == 422
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=30)
+    assert server.returncode == 0
+    loaded = [json.loads(line) for line in stderr.splitlines() if '"model loaded"' in line]
+    assert len(loaded) == 2 and all(line["compiled"] for line in loaded)
+
+
 def test_appeals_serve_bad_model(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "from classifier.cli import main; main()"]
     result = subprocess.run(

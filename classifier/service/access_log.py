@@ -31,13 +31,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def logging_config(level: str = "info") -> dict:
-    """Return a `logging.config.dictConfig` that writes JSON lines to stderr (also for uvicorn)."""
+def logging_config(level: str = "info", *, by_name: bool = False) -> dict:
+    """Return a `logging.config.dictConfig` that writes JSON lines to stderr (also for uvicorn).
+
+    With `by_name` the formatter is named by its import path, so the dict is plain JSON.
+    """
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonFormatter}},
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter" if by_name else JsonFormatter}},
         "handlers": {"stderr": handler},
         "loggers": {
             name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}

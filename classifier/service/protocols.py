@@ -9,12 +9,21 @@ connection. `appeals serve` runs uvicorn with the subclasses here, which send
 other way (`uvicorn --factory classifier.service:create_app`) keeps the text/plain.
 """
 
+import functools
 import importlib.util
 import json
 
 INVALID_REQUEST = json.dumps({"detail": "invalid HTTP request"}).encode("ascii")
 
 
+def __getattr__(name: str) -> type:
+    # `JsonHttpProtocol`, by name for uvicorn's workers (http="...protocols:JsonHttpProtocol").
+    if name == "JsonHttpProtocol":
+        return json_http_protocol()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
 def json_http_protocol(kind: str = "auto") -> type:
     """Return uvicorn's protocol `kind` ("httptools", "h11"; "auto" as uvicorn picks) with JSON 400s."""
     if kind == "auto":
