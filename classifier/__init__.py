@@ -16,7 +16,7 @@ The modules, in the order data flows through them:
   `prediction`, `labels`, `aliases`;
 - data: `tables` and `cells` (every file format), `data` (labelled tables), `atomic`,
   `dedup`, `register` (corpus checks);
-- analysis: `evaluation` (metrics) and `evaluate` (error reports), `quantify` (share
+- analysis: `metrics` (the metrics record) and `evaluate` (error reports), `quantify` (share
   corrections), `report` and `plots` (the distribution report), `sampling` and `sheet`
   (labelling sheets), `calibration` (reports corrected with local labels), `adapt`
   (retraining with local labels), `modelcard`;
@@ -45,9 +45,9 @@ if TYPE_CHECKING:
         ModelFileError,
         ModelVersionWarning,
     )
-    from classifier.evaluation import Metrics, compute_metrics
     from classifier.explain import ExplanationTerm, explain_texts
     from classifier.incidents import Incident, IncidentResult, group_incidents, incidents_file
+    from classifier.metrics import Metrics, compute_metrics
     from classifier.model import Model, load_model
     from classifier.normalize import normalize_text
     from classifier.pii import find_pii, mask_pii
@@ -84,8 +84,8 @@ _EXPORTS = {
     "InputError": "classifier.errors",
     "ModelFileError": "classifier.errors",
     "ModelVersionWarning": "classifier.errors",
-    "Metrics": "classifier.evaluation",
-    "compute_metrics": "classifier.evaluation",
+    "Metrics": "classifier.metrics",
+    "compute_metrics": "classifier.metrics",
     "ExplanationTerm": "classifier.explain",
     "explain_texts": "classifier.explain",
     "Incident": "classifier.incidents",

@@ -20,8 +20,8 @@ import numpy as np
 from classifier.calibration import DEFAULT_PRIOR_STRENGTH
 from classifier.data import read_labelled
 from classifier.errors import InputError
-from classifier.evaluation import Metrics
 from classifier.labels import LABELS
+from classifier.metrics import Metrics
 from classifier.model import Model
 from classifier.review import DEFAULT_TARGET_PRECISION, check_target_precision, choose_threshold
 from classifier.training import fit_pipeline, out_of_fold, rates_from_proba

@@ -10,7 +10,7 @@ import pandas as pd
 
 from classifier.atomic import atomic_path, prepare_folder, write_text
 from classifier.data import LabelledData
-from classifier.evaluation import Metrics, compute_metrics
+from classifier.metrics import Metrics, compute_metrics
 from classifier.model import Model
 from classifier.tables import TableWriter
 

@@ -13,8 +13,8 @@ from sklearn.pipeline import Pipeline
 from classifier.audit import Audit, confident_learning, source_rows, write_audit
 from classifier.data import LabelledData, read_labelled
 from classifier.errors import InputError
-from classifier.evaluation import Metrics, compute_metrics
 from classifier.labels import LABELS
+from classifier.metrics import Metrics, compute_metrics
 from classifier.model import Model
 from classifier.pipeline import build_pipeline, compact_fitted
 from classifier.quantify import BCTS, fit_bcts
