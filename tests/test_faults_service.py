@@ -62,20 +62,30 @@ def raw(port: int, data: bytes, *, close_after: bool = False) -> tuple[int, dict
         sock.sendall(data)
         if close_after:
             sock.shutdown(socket.SHUT_WR)
-        received = b""
-        while b"\r\n\r\n" not in received or len(received) < _expected_length(received):
-            try:
-                chunk = sock.recv(65536)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not chunk:
-                break
-            received += chunk
+        received = receive(sock, first_response_only=True)
     head, _, body = received.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     pairs = (line.split(": ", 1) for line in lines[1:] if ": " in line)
     headers = {name.lower(): value for name, value in pairs}
     return int(lines[0].split()[1]), headers, body[: int(headers.get("content-length", len(body)))]
+
+
+def receive(sock: socket.socket, *, first_response_only: bool = False) -> bytes:
+    """Read until the server closes (or, with `first_response_only`, one whole response)."""
+    received = b""
+    while not (
+        first_response_only
+        and b"\r\n\r\n" in received
+        and len(received) >= _expected_length(received)
+    ):
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received
 
 
 def _expected_length(received: bytes) -> int:
@@ -226,15 +236,7 @@ def test_unparsable_bodies_are_documented_json_errors(port: int, body: bytes, ms
 def test_invalid_http_gets_json(port: int, request_bytes: bytes) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(request_bytes)
-        received = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not chunk:
-                break
-            received += chunk
+        received = receive(sock)
     # The last response on the connection is uvicorn's own 400, in JSON.
     last = received[received.rindex(b"HTTP/1.1 ") :]
     head, _, body = last.partition(b"\r\n\r\n")
