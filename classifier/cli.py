@@ -46,6 +46,12 @@ LabelsMap = Annotated[
 ]
 
 
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="Language of the report: ru (default) or en."),
+]
+
+
 RoutesOption = Annotated[
     Optional[Path],
     typer.Option("--routes", help="TOML file: body and deadline_hours per label (routing)."),
@@ -251,58 +257,59 @@ def report(
         Optional[Path],
         typer.Option(help="Incidents table of these appeals (appeals incidents) for a section."),
     ] = None,
+    lang: LangOption = "ru",
 ) -> None:
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
-    from classifier.cells import as_text
-    from classifier.data import require_columns
+    from classifier.file_report import read_appeals, report_file
+    from classifier.i18n import appeals, check_lang
     from classifier.quantify import METHODS
-    from classifier.report import DATE_COLUMNS, build_report, write_report
-    from classifier.sheet import read_sheet
-    from classifier.tables import read_table
 
     with user_errors():
         if method not in METHODS:
             raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
+        if lang not in ("ru", "en"):
+            raise typer.BadParameter("use ru or en", param_hint="--lang")
+        check_lang(lang)
         check_folder(out)
-        frame = read_table(data, sheet=sheet, on_note=say)
-        require_columns(frame, data, [text_col] + ([date_col] if date_col else []))
-        date_col = date_col or next(
-            (c for c in frame.columns if str(c).lower() in DATE_COLUMNS), None
+        rows = read_appeals(
+            data, text_col=text_col, id_col=id_col, date_col=date_col, sheet=sheet, on_note=say
         )
-        dates = frame[date_col].tolist() if date_col else None
-        labelled = None
-        if calibration is not None:
-            labelled = read_sheet(calibration, text_col=text_col, id_col=id_col)
-            say(labelled.note())
-        say(f"classifying {len(frame)} appeals from {data}")
-        result = build_report(
-            load(model),
-            as_text(frame[text_col]).tolist(),
-            dates=dates,
+        say(
+            f"классифицирую {appeals(len(rows.texts), lang)} из {data}"
+            if lang == "ru"
+            else f"classifying {appeals(len(rows.texts), lang)} from {data}"
+        )
+        done = report_file(
+            rows,
+            out,
+            model=load(model),
             method=method,
-            calibration=labelled,
-            ids=as_text(frame[id_col]).tolist() if id_col in frame.columns else None,
+            calibration=calibration,
             match=match,
-            source=str(data),
-            date_col=date_col or "date",
+            incidents=incidents,
+            lang=lang,
+            text_col=text_col,
+            id_col=id_col,
+            on_note=say,
         )
-        if incidents is not None:
-            from classifier.incident_report import incident_section
-            from classifier.incidents import read_incidents
-
-            result.incidents = incident_section(read_incidents(incidents))
-        files = write_report(result, out)
-    typer.echo(result.table())
+    result, files = done.report, done.files
+    typer.echo(result.table(lang))
     typer.echo()
-    typer.echo(result.summary())
-    if result.monthly:
+    typer.echo(result.summary(lang))
+    if result.monthly_table(lang):
         typer.echo()
-        typer.echo(result.monthly_table())
+        typer.echo(result.monthly_table(lang))
+    elif result.monthly_note(lang):
+        typer.echo()
+        typer.echo(result.monthly_note(lang))
     if result.incidents is not None:
         typer.echo()
-        typer.echo(result.incidents.markdown())
-    typer.echo(f"\nwritten to {out}/: {', '.join(p.name for p in vars(files).values() if p)}")
+        typer.echo(result.incidents.markdown(lang=lang))
+    written = ", ".join(p.name for p in vars(files).values() if p)
+    typer.echo(
+        f"\nзаписано в {out}/: {written}" if lang == "ru" else f"\nwritten to {out}/: {written}"
+    )
 
 
 @app.command()

@@ -6,8 +6,28 @@ import html
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from classifier.i18n import appeals, category_name, number, percent
 from classifier.incidents import Incident
 from classifier.labels import LABELS, LABELS_RU
+
+_WORDS = {
+    "ru": {
+        "title": "Инциденты",
+        "intro": "{messages} в {incidents} инцидентах (обращения об одной проблеме в одном "
+        "месте за короткое время).",
+        "head": ("категория", "обращений", "доля обращений", "инцидентов", "доля инцидентов"),
+        "largest": "Крупнейшие инциденты",
+        "largest_head": ("обращений", "категория", "место", "первое", "последнее", "текст"),
+    },
+    "en": {
+        "title": "Incidents",
+        "intro": "{messages} in {incidents} incidents (appeals about one problem at one place "
+        "within the time window).",
+        "head": ("category", "messages", "share of messages", "incidents", "share of incidents"),
+        "largest": "Largest incidents",
+        "largest_head": ("size", "category", "place", "first", "last", "text"),
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -31,50 +51,68 @@ class IncidentSection:
     largest: list[Incident]
     categories: list[CategoryIncidents]
 
-    def markdown(self) -> str:
-        """Return the section in Markdown."""
+    def markdown(self, *, lang: str = "ru") -> str:
+        """Return the section in Markdown, in `lang`."""
+        words = _WORDS[lang]
         lines = [
-            "## Incidents",
+            f"## {words['title']}",
             "",
-            f"{self.n_messages} appeals in {self.n_incidents} incidents (appeals about one "
-            "problem at one place within the time window).",
+            self._intro(lang),
             "",
-            "| category | messages | share of messages | incidents | share of incidents |",
-            "|---|---|---|---|---|",
+            "| " + " | ".join(words["head"]) + " |",
         ]
-        for c in self.categories:
-            lines.append(
-                f"| {c.label} ({c.label_ru}) | {c.messages} | {c.message_share:.1%} | "
-                f"{c.incidents} | {c.incident_share:.1%} |"
-            )
-        lines += ["", "Largest incidents:", "", "| size | category | place | first | last | text |"]
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("|---" * len(words["head"]) + "|")
+        for row in self._category_rows(lang):
+            lines.append("| " + " | ".join(row) + " |")
+        lines += ["", f"{words['largest']}:", "", "| " + " | ".join(words["largest_head"]) + " |"]
+        lines.append("|---" * len(words["largest_head"]) + "|")
         for i in self.largest:
             text = " ".join(i.text.split())[:120].replace("|", "/")
             lines.append(
-                f"| {i.size} | {i.category} | {i.location} | {i.first} | {i.last} | {text} |"
+                f"| {i.size} | {category_name(i.category, lang) if i.category in LABELS else i.category} "
+                f"| {i.location} | {i.first} | {i.last} | {text} |"
             )
         return "\n".join(lines)
 
-    def html(self) -> str:
-        """Return the section as HTML."""
+    def html(self, *, lang: str = "ru") -> str:
+        """Return the section as HTML, in `lang`."""
+        words = _WORDS[lang]
+
+        def head(cells) -> str:
+            return "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cells) + "</tr>"
+
         cats = "".join(
-            f"<tr><td>{c.label}</td><td>{c.messages}</td><td>{c.message_share:.1%}</td>"
-            f"<td>{c.incidents}</td><td>{c.incident_share:.1%}</td></tr>"
-            for c in self.categories
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in self._category_rows(lang)
         )
         largest = "".join(
-            f"<tr><td>{i.size}</td><td>{i.category}</td><td>{html.escape(i.location)}</td>"
+            f"<tr><td>{i.size}</td><td>{html.escape(category_name(i.category, lang) if i.category in LABELS else i.category)}</td>"
+            f"<td>{html.escape(i.location)}</td>"
             f"<td>{i.first}</td><td>{i.last}</td><td>{html.escape(i.text[:160])}</td></tr>"
             for i in self.largest
         )
         return (
-            f"<h2>Incidents</h2><p>{self.n_messages} appeals in {self.n_incidents} incidents.</p>"
-            "<table><tr><th>category</th><th>messages</th><th>share of messages</th>"
-            f"<th>incidents</th><th>share of incidents</th></tr>{cats}</table>"
-            "<h3>Largest incidents</h3><table><tr><th>size</th><th>category</th><th>place</th>"
-            f"<th>first</th><th>last</th><th>text</th></tr>{largest}</table>"
+            f"<h2>{words['title']}</h2><p>{html.escape(self._intro(lang))}</p>"
+            f"<table>{head(words['head'])}{cats}</table>"
+            f"<h3>{words['largest']}</h3><table>{head(words['largest_head'])}{largest}</table>"
         )
+
+    def _intro(self, lang: str) -> str:
+        return _WORDS[lang]["intro"].format(
+            messages=appeals(self.n_messages, lang), incidents=number(self.n_incidents, lang)
+        )
+
+    def _category_rows(self, lang: str) -> list[list[str]]:
+        return [
+            [
+                category_name(c.label, lang),
+                number(c.messages, lang),
+                percent(c.message_share, lang),
+                number(c.incidents, lang),
+                percent(c.incident_share, lang),
+            ]
+            for c in self.categories
+        ]
 
     def to_dict(self) -> dict:
         """Return the JSON-ready section."""

@@ -42,6 +42,37 @@ def confusion_heatmap(
     return path
 
 
+_CHART_TEXT = {
+    "ru": {
+        "published": "опубликованная доля",
+        "naive": "простой подсчёт",
+        "corrected": "с поправкой (95\u00a0% ДИ)",
+        "ylabel": "доля обращений, %",
+        "title": "Распределение обращений по категориям",
+        "monthly": "Доли категорий по месяцам (с поправкой)",
+    },
+    "en": {
+        "published": "published",
+        "naive": "naive count",
+        "corrected": "corrected (95% CI)",
+        "ylabel": "share of appeals, %",
+        "title": "Distribution of appeals by category",
+        "monthly": "Shares by month (corrected)",
+    },
+}
+
+
+def _percent_axis(ax, lang: str) -> None:
+    """Tick labels with the language's decimal mark."""
+    from matplotlib.ticker import FuncFormatter
+
+    from classifier.i18n import decimal
+
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: decimal(v, lang, digits=0 if float(v).is_integer() else 1))
+    )
+
+
 def distribution_chart(
     labels: Sequence[str],
     published: Sequence[float],
@@ -52,28 +83,36 @@ def distribution_chart(
     path: Path,
     *,
     title: str = "",
+    lang: str = "ru",
 ) -> Path:
     """Write grouped bars: published, naive and corrected shares (with 95% intervals)."""
+    from classifier.i18n import category_name
+
     plt = _pyplot()
+    words = _CHART_TEXT[lang]
     x = np.arange(len(labels))
     width = 0.27
     corrected = np.asarray(corrected)
     errors = np.vstack([corrected - np.asarray(low), np.asarray(high) - corrected]).clip(0)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    ax.bar(x - width, np.asarray(published) * 100, width, label="published", color="#bbbbbb")
-    ax.bar(x, np.asarray(naive) * 100, width, label="naive count", color="#8fb3d9")
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    ax.bar(x - width, np.asarray(published) * 100, width, label=words["published"], color="#bbbbbb")
+    ax.bar(x, np.asarray(naive) * 100, width, label=words["naive"], color="#8fb3d9")
     ax.bar(
         x + width,
         corrected * 100,
         width,
         yerr=errors * 100,
         capsize=3,
-        label="corrected (95% CI)",
+        label=words["corrected"],
         color="#2a6eb5",
     )
-    ax.set_xticks(x, labels)
-    ax.set_ylabel("share of appeals, %")
-    ax.set_title(title or "Distribution of appeals by category")
+    names = [
+        category_name(label, lang).replace(" / ", "\n").replace(" и ", "\nи ") for label in labels
+    ]
+    ax.set_xticks(x, names)
+    ax.set_ylabel(words["ylabel"])
+    _percent_axis(ax, lang)
+    ax.set_title(title or words["title"])
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -82,17 +121,34 @@ def distribution_chart(
 
 
 def monthly_chart(
-    months: Sequence[str], shares: dict[str, Sequence[float]], path: Path, *, title: str = ""
+    months: Sequence[str],
+    shares: dict[str, Sequence[float]],
+    path: Path,
+    *,
+    title: str = "",
+    lang: str = "ru",
 ) -> Path:
-    """Write one line per label: its corrected share by month."""
+    """Write one line per label: its corrected share by month (for two or more months)."""
+    from classifier.i18n import category_name, month_name
+
+    if len(months) < 2:
+        raise ValueError(f"months: a monthly chart needs two or more months, got {len(months)}")
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    words = _CHART_TEXT[lang]
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    x = np.arange(len(months))
     for label, values in shares.items():
-        ax.plot(months, np.asarray(values) * 100, marker="o", label=label)
-    ax.set_ylabel("share of appeals, %")
-    ax.set_title(title or "Shares by month (corrected)")
-    ax.legend()
-    fig.autofmt_xdate()
+        ax.plot(x, np.asarray(values) * 100, marker="o", label=category_name(label, lang))
+    ax.set_xticks(x, [month_name(m, lang) for m in months])
+    ax.set_ylabel(words["ylabel"])
+    ax.set_ylim(bottom=0)
+    _percent_axis(ax, lang)
+    ax.set_title(title or words["monthly"])
+    ax.grid(axis="y", alpha=0.3)
+    # Outside the plot: five lines cross each other, a legend inside would hide some.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    if len(months) > 6:
+        fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

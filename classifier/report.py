@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -15,6 +13,7 @@ import pandas as pd
 
 from classifier.atomic import atomic_path, prepare_folder, write_text
 from classifier.errors import InputError
+from classifier.i18n import DEFAULT_LANG, check_lang
 from classifier.labels import LABELS, LABELS_RU, PUBLISHED_SHARES
 from classifier.model import Model
 from classifier.quantify import DEFAULT_METHOD, Rates, estimate_shares, point_estimate
@@ -84,66 +83,34 @@ class Report:
         """Return the JSON-ready report."""
         return asdict(self)
 
-    def table(self) -> str:
+    def table(self, lang: str = DEFAULT_LANG) -> str:
         """Return the Markdown table of shares."""
-        lines = [
-            "| label | category | count | naive share | corrected share (95% CI) | published |",
-            "|---|---|---|---|---|---|",
-        ]
-        for c in self.categories:
-            lines.append(
-                f"| {c.label} | {c.label_ru} | {c.count} | {c.share:.1%} | "
-                f"{c.corrected_share:.1%} ({c.corrected_low:.1%}–{c.corrected_high:.1%}) | "
-                f"{c.published_share:.0%} |"
-            )
-        return "\n".join(lines)
+        from classifier.report_render import markdown_table
 
-    def summary(self) -> str:
-        """Return one paragraph on the test against the published split."""
-        chi = self.chi_square
-        verdict = (
-            "differs from the published split"
-            if chi.p_value < 0.05
-            else "does not differ significantly from the published split"
-        )
-        if self.calibration:
-            cal = self.calibration
-            how = (
-                f"Shares corrected with {cal['n_local']} labelled appeals "
-                f"({cal['n_matched']} of them in this data, counted with their true label); "
-                f"the model's estimated accuracy on these appeals is {cal['accuracy']:.0%}. "
-                "The 95% bootstrap intervals cover the sampling error of the appeals and of "
-                "the labelled sample."
-            )
-        else:
-            how = (
-                f"Shares corrected for classifier error by {self.method.upper()} with error "
-                "rates measured on our training corpus. The 95% bootstrap intervals cover the "
-                "sampling error of the appeals only, not a shift between our corpus and these "
-                "appeals: label a sample of them (appeals sample) and pass it as the calibration "
-                "sheet to correct for that."
-            )
-        review = (
-            f" {self.n_needs_review} of them need review (confidence below the model's "
-            "review threshold)."
-            if self.n_needs_review is not None
-            else ""
-        )
-        return (
-            f"{self.n} appeals ({self.n_empty} with empty text left out of the shares).{review} {how} "
-            f"The corrected distribution {verdict} "
-            f"(chi-square {chi.statistic:.1f}, {chi.dof} degrees of freedom, p = {chi.p_value:.3g})."
-        )
+        return markdown_table(self, check_lang(lang))
 
-    def monthly_table(self) -> str:
-        """Return the Markdown table of corrected shares per month."""
-        if not self.monthly:
+    def summary(self, lang: str = DEFAULT_LANG) -> str:
+        """Return one paragraph: counts, how shares were corrected, the test against the published split."""
+        from classifier.report_render import summary
+
+        return summary(self, check_lang(lang))
+
+    def monthly_table(self, lang: str = DEFAULT_LANG) -> str:
+        """Return the Markdown table of corrected shares per month ('' with fewer than two months)."""
+        from classifier.report_render import monthly_head, monthly_rows
+
+        rows = monthly_rows(self, check_lang(lang))
+        if not rows:
             return ""
-        lines = ["| month | n | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 2) + "|"]
-        for m in self.monthly:
-            cells = " | ".join(f"{m.corrected_share[name]:.1%}" for name in LABELS)
-            lines.append(f"| {m.month} | {m.n} | {cells} |")
-        return "\n".join(lines)
+        head = monthly_head(lang)
+        lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+    def monthly_note(self, lang: str = DEFAULT_LANG) -> str:
+        """Return the sentence a one-month report gives instead of a monthly section, else ''."""
+        from classifier.report_render import monthly_note
+
+        return monthly_note(self, check_lang(lang))
 
 
 def build_report(
@@ -160,13 +127,15 @@ def build_report(
     seed: int = 0,
     source: str = "",
     date_col: str = "date",
+    proba: np.ndarray | None = None,
 ) -> Report:
     """Classify `texts` and estimate the share of each label, naive and corrected.
 
     With `calibration` (a labelled sheet of these appeals or of the same source), the
     correction uses the error rates the sheet measures (`classifier.calibration`) and
     `method` is not used. `source` (the file) and `date_col` name where texts and dates
-    came from in errors; raise `InputError` if no text is left to count.
+    came from in errors; raise `InputError` if no text is left to count. `proba`, the
+    model's probabilities of `texts` when the caller has them already, saves the model call.
     """
     texts = [str(t) for t in texts]
     where = source or "texts"
@@ -177,7 +146,10 @@ def build_report(
             + (f"(all {len(texts)} are empty)" if texts else "(no rows)")
         )
     rates = _rates(model, method if calibration is None else "cc")
-    proba = model.predict_proba(texts)
+    if proba is None:
+        proba = model.predict_proba(texts)
+    elif len(proba) != len(texts):
+        raise ValueError(f"proba: {len(proba)} rows for {len(texts)} texts")
     counts = np.bincount(proba[filled].argmax(axis=1), minlength=len(LABELS))
     n_valid = int(filled.sum())
     calibration_info = None
@@ -392,10 +364,16 @@ class ReportFiles:
     monthly_png: Path | None
 
 
-def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
-    """Write report.json, report.md, report.html and the charts into `out_dir`, each atomically."""
-    from classifier.plots import distribution_chart, monthly_chart
+def write_report(report: Report, out_dir: Path | str, *, lang: str = DEFAULT_LANG) -> ReportFiles:
+    """Write report.json, report.md, report.html and the charts into `out_dir`, each atomically.
 
+    The words are in `lang` ("ru", the default, or "en"); the monthly chart is drawn
+    only for two or more months.
+    """
+    from classifier.plots import distribution_chart, monthly_chart
+    from classifier.report_render import html_page, markdown
+
+    check_lang(lang)
     out = prepare_folder(out_dir, param="out_dir")
     cats = report.categories
     png = out / "distribution.png"
@@ -408,81 +386,34 @@ def write_report(report: Report, out_dir: Path | str) -> ReportFiles:
             [c.corrected_low for c in cats],
             [c.corrected_high for c in cats],
             tmp,
+            lang=lang,
         )
     monthly_png = None
-    if len(report.monthly) > 0:
+    if len(report.monthly) >= 2:
         monthly_png = out / "monthly.png"
         with atomic_path(monthly_png, param="out_dir") as tmp:
             monthly_chart(
                 [m.month for m in report.monthly],
                 {name: [m.corrected_share[name] for m in report.monthly] for name in LABELS},
                 tmp,
+                lang=lang,
             )
+    else:
+        # A chart left by an earlier report in this folder would contradict this one.
+        (out / "monthly.png").unlink(missing_ok=True)
     json_path = write_text(
         out / "report.json",
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
         param="out_dir",
     )
-    md = [
-        "# Distribution of appeals by category",
-        "",
-        f"Source: `{report.source}`." if report.source else "",
-        "",
-        report.summary(),
-        "",
-        report.table(),
-        "",
-        "![distribution](distribution.png)",
-    ]
-    if report.monthly:
-        md += [
-            "",
-            "## By month (corrected shares)",
-            "",
-            report.monthly_table(),
-            "",
-            "![monthly](monthly.png)",
-        ]
-    if report.incidents is not None:
-        md += ["", report.incidents.markdown()]
-    md_path = write_text(out / "report.md", "\n".join(md) + "\n", param="out_dir")
-    html_path = write_text(out / "report.html", _html(report, png, monthly_png), param="out_dir")
-    return ReportFiles(json_path, md_path, html_path, png, monthly_png)
-
-
-def _img(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
-
-
-def _html(report: Report, png: Path, monthly_png: Path | None) -> str:
-    rows = "".join(
-        f"<tr><td>{c.label}</td><td>{html.escape(c.label_ru)}</td><td>{c.count}</td>"
-        f"<td>{c.share:.1%}</td><td>{c.corrected_share:.1%} "
-        f"({c.corrected_low:.1%}–{c.corrected_high:.1%})</td><td>{c.published_share:.0%}</td></tr>"
-        for c in report.categories
+    md_path = write_text(
+        out / "report.md",
+        markdown(report, lang, monthly_png=monthly_png.name if monthly_png else None),
+        param="out_dir",
     )
-    monthly = ""
-    if report.monthly:
-        head = "".join(f"<th>{name}</th>" for name in LABELS)
-        body = "".join(
-            f"<tr><td>{m.month}</td><td>{m.n}</td>"
-            + "".join(f"<td>{m.corrected_share[name]:.1%}</td>" for name in LABELS)
-            + "</tr>"
-            for m in report.monthly
-        )
-        monthly = (
-            f"<h2>By month (corrected shares)</h2><table><tr><th>month</th><th>n</th>{head}</tr>"
-            f"{body}</table>{_img(monthly_png) if monthly_png else ''}"
-        )
-    return f"""<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>Distribution of appeals</title>
-<style>body{{font-family:sans-serif;max-width:860px;margin:2em auto}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
-td:first-child,td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head>
-<body><h1>Distribution of appeals by category</h1>
-<p>{html.escape(report.source)}</p><p>{html.escape(report.summary())}</p>
-<table><tr><th>label</th><th>category</th><th>count</th><th>naive share</th>
-<th>corrected share (95% CI)</th><th>published</th></tr>{rows}</table>
-{_img(png)}{monthly}{report.incidents.html() if report.incidents else ""}</body></html>
-"""
+    html_path = write_text(
+        out / "report.html",
+        html_page(report, lang, png=png, monthly_png=monthly_png),
+        param="out_dir",
+    )
+    return ReportFiles(json_path, md_path, html_path, png, monthly_png)

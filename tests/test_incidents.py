@@ -239,9 +239,12 @@ def test_report_section(trained, tmp_path: Path) -> None:
     report = build_report(trained.model, frame["text"].tolist(), n_boot=10)
     report.incidents = section
     files = write_report(report, tmp_path)
+    assert "## Инциденты" in files.markdown.read_text(encoding="utf-8")
+    assert "<h2>Инциденты</h2>" in files.html.read_text(encoding="utf-8")
+    assert '"incidents"' in files.json.read_text(encoding="utf-8")
+    files = write_report(report, tmp_path / "en", lang="en")
     assert "## Incidents" in files.markdown.read_text(encoding="utf-8")
     assert "<h2>Incidents</h2>" in files.html.read_text(encoding="utf-8")
-    assert '"incidents"' in files.json.read_text(encoding="utf-8")
 
 
 def test_cli_report_with_incidents(model_file: Path, tmp_path: Path) -> None:
@@ -268,7 +271,7 @@ def test_cli_report_with_incidents(model_file: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "share of incidents" in result.output
+    assert "доля инцидентов" in result.output
     bad = runner.invoke(
         app, ["report", str(source), "-m", str(model_file), "--incidents", str(source)]
     )

@@ -237,7 +237,7 @@ def test_cli_sample_then_calibrated_report(trained, month: pd.DataFrame, tmp_pat
 def test_report_without_calibration_says_what_its_interval_covers(trained, month) -> None:
     report = build_report(trained.model, month["text"].tolist(), n_boot=10)
     assert report.method == "emq" and report.calibration is None
-    assert "not a shift" in report.summary()
+    assert "not a shift" in report.summary("en")
 
 
 def test_sample_file_names_missing_columns(fitted_model, tmp_path: Path) -> None:

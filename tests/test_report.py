@@ -81,10 +81,48 @@ def test_cli_report(trained, appeals: pd.DataFrame, tmp_path: Path) -> None:
         app, ["report", str(data), "--model", str(model_path), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "| housing |" in result.output and "chi-square" in result.output
-    assert "| 2026-09 |" in result.output  # the date column was detected
+    # Russian by default: category names, decimal commas, month names, the verdict in words.
+    assert "| housing | ЖКХ и благоустройство |" in result.output
+    assert "хи-квадрат" in result.output and "chi-square" not in result.output
+    assert "| сентябрь 2026 |" in result.output  # the date column was detected
     for name in ("report.json", "report.md", "report.html", "distribution.png", "monthly.png"):
         assert (out / name).exists(), name
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page and "Распределение обращений по категориям" in page
+    english = runner.invoke(
+        app,
+        ["report", str(data), "--model", str(model_path), "--out", str(out), "--lang", "en"],
+    )
+    assert english.exit_code == 0, english.output
+    assert "chi-square" in english.output and "| Sep 2026 |" in english.output
+    assert "хи-квадрат" not in english.output
+    assert "Distribution of appeals by category" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_cli_report_rejects_unknown_language(tmp_path: Path) -> None:
+    data = tmp_path / "x.csv"
+    pd.DataFrame({"text": ["нет воды"]}).to_csv(data, index=False)
+    result = runner.invoke(app, ["report", str(data), "--lang", "de"])
+    assert result.exit_code == 2 and "--lang" in result.output
+
+
+def test_one_month_says_so_instead_of_a_chart(
+    trained, appeals: pd.DataFrame, tmp_path: Path
+) -> None:
+    (tmp_path / "monthly.png").write_bytes(b"left by an earlier report")
+    report = build_report(
+        trained.model,
+        appeals["text"].tolist(),
+        dates=["2026-10-03"] * len(appeals),
+        n_boot=20,
+    )
+    files = write_report(report, tmp_path)
+    assert [m.month for m in report.monthly] == ["2026-10"]
+    assert files.monthly_png is None and not (tmp_path / "monthly.png").exists()
+    md = files.markdown.read_text(encoding="utf-8")
+    assert "одному месяцу (октябрь 2026)" in md and "По месяцам" not in md
+    assert report.monthly_table() == "" and "одному месяцу" in report.monthly_note()
+    assert "one month (Oct 2026)" in report.monthly_note("en")
 
 
 def test_cli_report_missing_text_column(tmp_path: Path) -> None:

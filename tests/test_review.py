@@ -124,7 +124,7 @@ def test_report_counts_needs_review(trained, test_frame) -> None:
     threshold = trained.model.metadata["review"]["threshold"]
     proba = trained.model.predict_proba(texts)
     assert report.n_needs_review == int((proba.max(axis=1) < threshold).sum())
-    assert "need review" in report.summary()
+    assert "need review" in report.summary("en")
 
 
 @pytest.mark.parametrize("value", ["1.5", "0"])
