@@ -454,6 +454,10 @@ def serve(
             # accept from it in turn; each builds the app (create_app) and loads the model
             # named by $APPEALS_MODEL itself. The parent only supervises.
             os.environ["APPEALS_MODEL"] = str(loaded.path)
+            # A page's upload and its later requests may reach different workers, and a
+            # job lives in the process that took the upload: the page needs one worker.
+            os.environ["APPEALS_PAGE"] = "0"
+            say("the analysts' page is off with --workers > 1 (it needs one worker); the API is on")
             del loaded
             app_ = None
         else:

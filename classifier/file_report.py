@@ -30,6 +30,8 @@ class AppealsFile:
     ids: list[str] | None
     dates: list[object] | None
     date_col: str | None
+    text_col: str = "text"
+    id_col: str = "id"
 
 
 @dataclass
@@ -71,6 +73,8 @@ def read_appeals(
         ids=as_text(frame[id_col]).tolist() if id_col in frame.columns else None,
         dates=frame[date_col].tolist() if date_col else None,
         date_col=date_col,
+        text_col=text_col,
+        id_col=id_col,
     )
 
 
@@ -109,7 +113,7 @@ def report_file(
     )
     labelled = None
     if calibration is not None:
-        labelled = read_sheet(calibration, text_col=text_col, id_col=id_col)
+        labelled = read_sheet(calibration, text_col=appeals.text_col, id_col=appeals.id_col)
         if on_note is not None:
             on_note(labelled.note())
     report = build_report(

@@ -6,14 +6,11 @@ import json
 import logging
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from classifier import Model
@@ -22,6 +19,7 @@ from classifier.errors import ConfigError
 from classifier.service import TOKEN_ENV, create_app
 from classifier.service.access_log import JsonFormatter
 from classifier.service.protocols import INVALID_REQUEST, json_http_protocol
+from tests.servers import port_of, running
 
 TOKEN = "fault-token-9d1e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,31 +27,11 @@ LIMITS = {"max_text_chars": 300, "max_batch": 8, "max_body_bytes": 4096}
 SECRET = "Иванов Пётр кв 12"
 
 
-@contextmanager
-def running(app, http: str = "httptools") -> Iterator[int]:
-    """Serve `app` on a free port of 127.0.0.1 with the JSON-400 protocol; yield the port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, access_log=False, http=json_http_protocol(http))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
 @pytest.fixture(scope="module", params=["httptools", "h11"])
 def port(request: pytest.FixtureRequest, fitted_model: Model) -> Iterator[int]:
-    with running(create_app(model=fitted_model, api_token=TOKEN, **LIMITS), request.param) as p:
-        yield p
+    app = create_app(model=fitted_model, api_token=TOKEN, **LIMITS)
+    with running(app, http=json_http_protocol(request.param)) as url:
+        yield port_of(url)
 
 
 def raw(port: int, data: bytes, *, close_after: bool = False) -> tuple[int, dict, bytes]:

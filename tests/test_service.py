@@ -9,49 +9,23 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from classifier import LABELS, Model
 from classifier.service import TOKEN_ENV, create_app
 from classifier.service.access_log import JsonFormatter
+from tests.servers import running
 
 TOKEN = "test-token-5f2c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LIMITS = {"max_text_chars": 300, "max_batch": 8, "max_body_bytes": 4096}
 SECRET = "Иванов Пётр, кв. 12, телефон 8-900-000-00-00, мусор не вывозят"
-
-
-@contextmanager
-def running(app) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free port of 127.0.0.1 in a thread; yield its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    assert httpx.get(f"{url}/health").status_code == 200
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        assert not thread.is_alive()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ they never contain an appeal text (personal data).
 # run time, and the request models are built per app, inside `create_app`.
 import asyncio
 import functools
+import os
 import secrets
 import time
 from contextlib import asynccontextmanager
@@ -43,12 +44,16 @@ from classifier.model import load_model
 from classifier.service.access_log import AccessLog, log
 from classifier.service.auth import TOKEN_ENV, TokenCheck, resolve_api_token
 from classifier.service.batcher import Batcher
+from classifier.service.jobs import DEFAULT_TTL_S, JobStore
 from classifier.service.limits import BodyLimit
+from classifier.service.page import add_page
 
 if TYPE_CHECKING:
     from classifier.model import Model
     from classifier.routing import Routes
 
+# "0" turns the analysts' page off (`appeals serve --workers` does: a job lives in one process).
+PAGE_ENV = "APPEALS_PAGE"
 # Real appeals are at most a few thousand characters; longer is a pasted document.
 MAX_TEXT_CHARS = 10_000
 # 1,000 texts take ~0.2 s of model time, so one request cannot stall the others long.
@@ -128,6 +133,9 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     api_token: str | None = None,
     routes: "Routes | Path | str | None" = None,
+    page: bool | None = None,
+    jobs_dir: Path | str | None = None,
+    jobs_ttl: float = DEFAULT_TTL_S,
 ) -> FastAPI:
     """Return the API app; the model (given, or loaded from `model_path` at start-up) serves all requests.
 
@@ -136,7 +144,13 @@ def create_app(
     An empty or blank token raises `ConfigError` (a ValueError): it would open the API.
     With `routes` (a `classifier.routing.Routes` or its TOML file) every prediction
     carries ``route`` and, for items with ``received_at``, ``deadline``.
+    With `page` (default: on unless $APPEALS_PAGE is "0") the analysts' page is served
+    at ``/`` (`classifier.service.page`); uploads live in `jobs_dir` (default: a new
+    folder in the system's temporary directory) for `jobs_ttl` seconds after processing.
     """
+    if page is None:
+        page = os.environ.get(PAGE_ENV, "1") != "0"
+    store = JobStore(root=jobs_dir, ttl=jobs_ttl) if page else None
     token = resolve_api_token(api_token)
     if routes is not None:
         from classifier.routing import as_routes
@@ -161,6 +175,7 @@ def create_app(
         app.state.batcher = batcher
         app.state.warm = warm
         app.state.started = time.time()
+        app.state.job_tasks = set()
         fields = {
             "model": _model_name(loaded),
             "auth": token is not None,
@@ -173,7 +188,12 @@ def create_app(
         try:
             yield
         finally:
+            for task in list(app.state.job_tasks):
+                task.cancel()
+            await asyncio.gather(*app.state.job_tasks, return_exceptions=True)
             await batcher.stop()
+            if store is not None:
+                store.close()
 
     app = FastAPI(
         title="appeals-classifier",
@@ -320,6 +340,10 @@ def create_app(
                 ],
             }
         )
+
+    app.state.jobs = store
+    if store is not None:
+        add_page(app, store, max_body_bytes=max_body_bytes)
 
     # Outermost last: the access log, then the token, then the body limit, then FastAPI.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
