@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,27 +101,48 @@ def _p_value(p: float, lang: str) -> str:
     return f"p = {decimal(p, lang, digits=3)}"
 
 
+@dataclass(frozen=True)
+class SummaryParts:
+    """The sentences of the summary: counts, review, how shares were corrected, the verdict."""
+
+    counts: str
+    review: str
+    method: str
+    verdict: str
+
+    def text(self) -> str:
+        """Return the sentences as one paragraph."""
+        return " ".join(
+            part for part in (self.counts, self.review, self.method, self.verdict) if part
+        )
+
+
 def summary(report: Report, lang: str) -> str:
     """Return the paragraph under the title: counts, how shares were corrected, the verdict."""
+    return summary_parts(report, lang).text()
+
+
+def summary_parts(report: Report, lang: str) -> SummaryParts:
+    """Return the summary's sentences in `lang`."""
     chi = report.chi_square
     stat, p = decimal(chi.statistic, lang), _p_value(chi.p_value, lang)
     differs = chi.p_value < 0.05
     cal = report.calibration
+    k = report.n_needs_review
     if lang == "ru":
         empty = (
             f"; {number(report.n_empty, lang)} с пустым текстом не входят в доли"
             if report.n_empty
             else ""
         )
-        parts = [f"Всего {appeals(report.n, lang)}{empty}."]
-        if report.n_needs_review is not None:
-            k = report.n_needs_review
-            parts.append(
-                f"{number(k, lang)} {plural(k, 'требует', 'требуют', 'требуют')} проверки "
-                "человеком: уверенность модели ниже её порога проверки."
-            )
+        review = (
+            f"{number(k, lang)} {plural(k, 'требует', 'требуют', 'требуют')} проверки "
+            "человеком: уверенность модели ниже её порога проверки."
+            if k is not None
+            else ""
+        )
         if cal:
-            parts.append(
+            method = (
                 f"Доли исправлены по {number(cal['n_local'], lang)} размеченным обращениям "
                 f"(из них {number(cal['n_matched'], lang)} есть в этих данных и посчитаны со "
                 f"своей истинной категорией); точность модели на этих обращениях — около "
@@ -128,7 +150,7 @@ def summary(report: Report, lang: str) -> str:
                 "случайную ошибку и обращений, и размеченной выборки."
             )
         else:
-            parts.append(
+            method = (
                 f"Доли исправлены с учётом ошибок классификатора (метод {report.method.upper()}, "
                 "частоты ошибок измерены на обучающем корпусе). 95-процентные интервалы учитывают "
                 "только случайную ошибку выборки обращений, но не различие между корпусом и "
@@ -136,30 +158,26 @@ def summary(report: Report, lang: str) -> str:
                 "(appeals sample) и передайте её как калибровочную."
             )
         dof = f"{chi.dof} {plural(chi.dof, 'степень', 'степени', 'степеней')} свободы"
-        if differs:
-            parts.append(
-                "Распределение с поправкой отличается от опубликованного: такую разницу "
-                f"случайностью не объяснить (хи-квадрат {stat}, {dof}, {p})."
-            )
-        else:
-            parts.append(
-                "Распределение с поправкой значимо не отличается от опубликованного: разница "
-                f"в пределах случайной (хи-квадрат {stat}, {dof}, {p})."
-            )
-        return " ".join(parts)
+        verdict = (
+            "Распределение с поправкой отличается от опубликованного: такую разницу "
+            f"случайностью не объяснить (хи-квадрат {stat}, {dof}, {p})."
+            if differs
+            else "Распределение с поправкой значимо не отличается от опубликованного: разница "
+            f"в пределах случайной (хи-квадрат {stat}, {dof}, {p})."
+        )
+        return SummaryParts(f"Всего {appeals(report.n, lang)}{empty}.", review, method, verdict)
     empty = (
         f" ({number(report.n_empty, lang)} with empty text left out of the shares)"
         if report.n_empty
         else ""
     )
-    parts = [f"{appeals(report.n, lang)}{empty}."]
-    if report.n_needs_review is not None:
-        parts.append(
-            f"{number(report.n_needs_review, lang)} of them need review (confidence below the "
-            "model's review threshold)."
-        )
+    review = (
+        f"{number(k, lang)} of them need review (confidence below the model's review threshold)."
+        if k is not None
+        else ""
+    )
     if cal:
-        parts.append(
+        method = (
             f"Shares corrected with {number(cal['n_local'], lang)} labelled appeals "
             f"({number(cal['n_matched'], lang)} of them in this data, counted with their true "
             f"label); the model's estimated accuracy on these appeals is "
@@ -167,7 +185,7 @@ def summary(report: Report, lang: str) -> str:
             "sampling error of the appeals and of the labelled sample."
         )
     else:
-        parts.append(
+        method = (
             f"Shares corrected for classifier error by {report.method.upper()} with error rates "
             "measured on our training corpus. The 95% bootstrap intervals cover the sampling "
             "error of the appeals only, not a shift between our corpus and these appeals: label "
@@ -180,11 +198,11 @@ def summary(report: Report, lang: str) -> str:
         else "does not differ significantly from the published split: the difference is "
         "within chance"
     )
-    parts.append(
+    verdict = (
         f"The corrected distribution {verdict} (chi-square {stat}, {chi.dof} degrees of "
         f"freedom, {p})."
     )
-    return " ".join(parts)
+    return SummaryParts(f"{appeals(report.n, lang)}{empty}.", review, method, verdict)
 
 
 def monthly_note(report: Report, lang: str) -> str:
@@ -254,8 +272,11 @@ def html_body(
         + "</tr>"
         for c, row in zip(report.categories, table_rows(report, lang), strict=True)
     )
+    said = summary_parts(report, lang)
     parts = [
-        f'<p class="summary">{html.escape(summary(report, lang))}</p>',
+        f'<div class="summary"><p class="verdict"><strong>{html.escape(said.verdict)}</strong></p>'
+        f'<p class="counts">{html.escape(" ".join(x for x in (said.counts, said.review) if x))}</p>'
+        f'<p class="method">{html.escape(said.method)}</p></div>',
         f'<table class="shares"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>',
     ]
     if png is not None:

@@ -90,6 +90,7 @@ def percent_value(cell: str) -> float:
 
 def test_corrected_shares_shown_equal_report_json(browser, uploaded: dict) -> None:
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    assert not browser.find_element(By.ID, "status").is_displayed()  # progress gone
     for category in uploaded["categories"]:
         row = browser.find_element(By.CSS_SELECTOR, f'tr[data-label="{category["label"]}"]')
         assert row.find_element(By.CSS_SELECTOR, "td.name").text == category["label_ru"]

@@ -65,7 +65,7 @@ class Job:
             "done": self.done,
             "message": self.message,
             "calibration": self.calibration,
-            "files": sorted(self.files),
+            "files": sorted(self.files, key=_download_order),
             "report": self.report.to_dict() if self.report is not None else None,
             "report_html": self.report_html,
         }
@@ -149,3 +149,11 @@ class JobStore:
     def __len__(self) -> int:
         with self._lock:
             return len(self._jobs)
+
+
+# The classified file first, then the report, then the rest, as the page lists them.
+_ORDER = ("classified.xlsx", "classified.csv", "report.html", "report.md", "report.json")
+
+
+def _download_order(name: str) -> tuple[int, str]:
+    return (_ORDER.index(name) if name in _ORDER else len(_ORDER), name)

@@ -47,17 +47,6 @@ MAX_SHEET_ROWS = 2000
 
 STATIC = {"page.css": "text/css; charset=utf-8", "page.js": "text/javascript; charset=utf-8"}
 
-# Download name -> the file in the job's folder.
-DOWNLOADS = (
-    "classified.xlsx",
-    "classified.csv",
-    "report.html",
-    "report.md",
-    "report.json",
-    "distribution.png",
-    "monthly.png",
-    "sheet.xlsx",
-)
 
 PHRASES = {
     "ru": {
