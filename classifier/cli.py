@@ -313,6 +313,18 @@ def report(
 
 
 @app.command()
+def card(model: ModelOption = None, lang: LangOption = "ru") -> None:
+    """Print the model card (Markdown): labels, training data, metrics, review flag."""
+    from classifier.api import load
+    from classifier.modelcard import render_model_card
+
+    with user_errors():
+        if lang not in ("ru", "en"):
+            raise typer.BadParameter("use ru or en", param_hint="--lang")
+        typer.echo(render_model_card(load(model).metadata, lang=lang))
+
+
+@app.command()
 def sample(
     data: Annotated[Path, typer.Argument(help="Unlabelled appeals: CSV, XLSX, JSONL or Parquet.")],
     n: Annotated[int, typer.Option("--n", "-n", min=1, help="Rows to draw.")] = 150,

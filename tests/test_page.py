@@ -262,3 +262,29 @@ def test_page_off(trained) -> None:
     with running(create_app(model=trained.model, page=False)) as base:
         assert httpx.get(f"{base}/").status_code == 404
         assert httpx.post(f"{base}/v1/jobs", params={"filename": "a.csv"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "lang, title, metric",
+    [("ru", "# Карточка модели", "доля верных ответов"), ("en", "# Model card", "accuracy")],
+)
+def test_model_card_in_both_languages(
+    client: httpx.Client, url: str, lang: str, title: str, metric: str
+) -> None:
+    response = client.get("/v1/model/card", params={"lang": lang})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/markdown")
+    assert response.text.startswith(title) and metric in response.text
+    assert httpx.get(f"{url}/v1/model/card").status_code == 401
+
+
+@pytest.mark.parametrize("lang, title", [("ru", "# Карточка модели"), ("en", "# Model card")])
+def test_card_command(trained, tmp_path: Path, lang: str, title: str) -> None:
+    from typer.testing import CliRunner
+
+    from classifier.cli import app
+
+    path = trained.model.save(tmp_path / "m.joblib")
+    assert (tmp_path / "m.md").read_text(encoding="utf-8").startswith("# Карточка модели")
+    result = CliRunner().invoke(app, ["card", "--model", str(path), "--lang", lang])
+    assert result.exit_code == 0 and result.output.startswith(title)

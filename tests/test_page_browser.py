@@ -207,6 +207,13 @@ def test_token_is_asked_for_and_used(trained, browser, appeals_csv: Path) -> Non
         assert report_table(browser).is_displayed()
 
 
+def test_model_card_opens(browser, url: str) -> None:
+    browser.get(f"{url}/")
+    browser.find_element(By.CSS_SELECTOR, "#card-box summary").click()
+    card = browser.find_element(By.ID, "card")
+    assert wait_for(lambda: card.text, what="the model card").startswith("# Карточка модели")
+
+
 def test_screenshot(browser, uploaded: dict, tmp_path: Path) -> None:
     path = tmp_path / "page.png"
     assert browser.save_screenshot(str(path))

@@ -88,14 +88,18 @@ def test_trained_model_stores_and_applies_threshold(trained, test_frame) -> None
     results = predict(texts, model=trained.model)
     flags = [p.needs_review for p in results]
     assert flags == [p.confidence < review["threshold"] for p in results]
-    card = render_model_card(trained.model.metadata)
+    card = render_model_card(trained.model.metadata, lang="en")
     assert "## Review flag" in card and f"{review['coverage']:.1%}" in card
+    card = render_model_card(trained.model.metadata)
+    shown = f"{review['coverage'] * 100:.1f}".replace(".", ",")
+    assert "## Флаг проверки" in card and f"{shown}\u00a0%" in card
 
 
 def test_model_without_entry_flags_nothing(fitted_model: Model) -> None:
     results = predict(["Нет воды", "   ", "Яма на дороге"], model=fitted_model)
     assert not any(p.needs_review for p in results)
-    assert "no review threshold" in render_model_card(fitted_model.metadata)
+    assert "no review threshold" in render_model_card(fitted_model.metadata, lang="en")
+    assert "нет порога проверки" in render_model_card(fitted_model.metadata)
 
 
 def test_empty_text_needs_review_when_model_has_threshold(trained) -> None:

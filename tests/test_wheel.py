@@ -25,6 +25,8 @@ from classifier.model import default_model_path
 path = default_model_path()
 assert "site-packages" in classifier.__file__, classifier.__file__
 assert path.is_relative_to(__import__("pathlib").Path(classifier.__file__).parent), path
+from importlib import resources
+assert resources.files("classifier.service").joinpath("static/page.html").is_file()
 model = classifier.load()
 print(path.name, model.metadata["artifact"]["sha256"], classifier.predict("Яма на дороге").label)
 """
@@ -53,6 +55,8 @@ def test_wheel_ships_the_model(tmp_path: Path) -> None:
         names = set(archive.namelist())
     assert {f"classifier/models/{name}" for name in MODEL_FILES} <= names
     assert "classifier/service/app.py" in names
+    # The analysts' page is package data: without it / would be a server error.
+    assert {f"classifier/service/static/{n}" for n in ("page.html", "page.js", "page.css")} <= names
 
     # A fresh environment without pip; the dependencies come from this environment's
     # site-packages through a .pth file (a .pth in that folder, like an editable

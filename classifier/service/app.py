@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (
     BaseModel,
@@ -46,7 +46,7 @@ from classifier.service.auth import TOKEN_ENV, TokenCheck, resolve_api_token
 from classifier.service.batcher import Batcher
 from classifier.service.jobs import DEFAULT_TTL_S, JobStore
 from classifier.service.limits import BodyLimit
-from classifier.service.page import add_page
+from classifier.service.page import add_page, page_lang
 
 if TYPE_CHECKING:
     from classifier.model import Model
@@ -286,6 +286,14 @@ def create_app(
             "versions": meta.get("versions", {}),
             "limits": limits,
         }
+
+    @app.get("/v1/model/card", tags=["classification"], dependencies=[Depends(check_token)])
+    async def model_card(request: Request, lang: str = "ru") -> PlainTextResponse:
+        """The model card in Markdown: Russian by default, English with ``lang=en``."""
+        from classifier.modelcard import render_model_card
+
+        card = render_model_card(request.app.state.model.metadata, lang=page_lang(lang))
+        return PlainTextResponse(card, media_type="text/markdown; charset=utf-8")
 
     @app.post(
         "/v1/classify",

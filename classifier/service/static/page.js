@@ -175,3 +175,10 @@ $("sheet-form").addEventListener("submit", async (event) => {
   showResult();
   download("sheet.xlsx");
 });
+
+$("card-box").addEventListener("toggle", async () => {
+  if (!$("card-box").open || $("card").textContent) return;
+  const response = await call(`/v1/model/card?lang=${LANG}`);
+  if (!response.ok) { showError(await failure(response, "failed")); return; }
+  $("card").textContent = await response.text();
+});
