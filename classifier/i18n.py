@@ -107,3 +107,62 @@ def month_name(month: str, lang: str) -> str:
     if not (year.isdigit() and index.isdigit() and 1 <= int(index) <= 12):
         return month
     return f"{_MONTHS[lang][int(index) - 1]} {year}"
+
+
+# The package's errors are English; the page shows the commonest ones in Russian. Each
+# pattern matches the message after "<file>: " and keeps its specifics (names, rows).
+_ERRORS_RU: tuple[tuple[str, str], ...] = (
+    (r"missing column\(s\) (.+); columns present: (.*)", r"нет колонки \1; в файле есть: \2"),
+    (r"unknown file type (.+); use one of (.+)", r"неизвестный тип файла \1; подходят: \2"),
+    (
+        r"column (.+): no appeal has a text, nothing to classify \(all (\d+) are empty\)",
+        r"колонка \1: ни в одной строке нет текста обращения (все \2 пустые)",
+    ),
+    (
+        r"column (.+): no appeal has a text, nothing to classify \(no rows\)",
+        r"колонка \1: в файле нет ни одной строки с обращением",
+    ),
+    (r"cannot read as (\w+): (.*)", r"не читается как \1: \2"),
+    (
+        r"row (\d+)( \(line \d+\))? has (\d+) fields but the header has (\d+) \((.*)\)",
+        r"строка \1\2: полей \3, а в заголовке \4 (\5)",
+    ),
+    (
+        r"row (\d+) has values beyond the header's (\d+) columns; give those columns a name in row 1",
+        r"в строке \1 больше значений, чем колонок в заголовке (\2); дайте этим колонкам имена в первой строке",
+    ),
+    (
+        r"row 1, column (\d+): the column name (.+) appears twice; give every column its own name",
+        r"строка 1, колонка \1: имя колонки \2 повторяется; дайте каждой колонке своё имя",
+    ),
+    (
+        r"column (.+) is empty in every row: nothing is labelled",
+        r"колонка \1 пуста во всех строках: ничего не размечено",
+    ),
+    (
+        r"column (.+): (\d+) unknown label\(s\) \((.*)\); use one of (.*)",
+        r"колонка \1: \2 неизвестных категорий (\3); используйте одну из: \4",
+    ),
+)
+
+
+def translate_error(message: str, lang: str) -> str:
+    """Return an error message of the package in `lang` where a translation is known.
+
+    >>> translate_error("a.csv: missing column(s) 'text'; columns present: 'msg'", "ru")
+    "a.csv: нет колонки 'text'; в файле есть: 'msg'"
+    >>> translate_error("a.csv: something rare", "ru")
+    'a.csv: something rare'
+    """
+    import re
+
+    if lang != "ru":
+        return message
+    where, sep, rest = message.partition(": ")
+    candidates = [(where + sep, rest), ("", message)] if sep else [("", message)]
+    for prefix, body in candidates:
+        for pattern, replacement in _ERRORS_RU:
+            translated, count = re.subn(f"^{pattern}$", replacement, body, flags=re.S)
+            if count:
+                return prefix + translated
+    return message

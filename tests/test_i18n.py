@@ -99,3 +99,28 @@ def test_category_names_follow_the_standard() -> None:
 def test_unknown_language_names_the_parameter(lang: str) -> None:
     with pytest.raises(InputError, match=r"^lang must be one of ru, en"):
         check_lang(lang)
+
+
+# Files that really fail to read: the message the package gives, then its Russian form.
+BAD_FILES = [
+    ("a.csv", b"message\nnet\n", "a.csv: нет колонки 'text'; в файле есть: 'message'"),
+    ("a.docx", b"text\n", "a.docx: неизвестный тип файла '.docx'; подходят: "),
+    ("a.xlsx", b"not a workbook", "a.xlsx: не читается как XLSX: "),
+    ("a.jsonl", b'{"text": "a"}\n{"text": ', "a.jsonl: не читается как JSONL: "),
+    ("a.csv", b"text,text\n1,2\n", "имя колонки 'text' повторяется"),
+    ("a.csv", b"id;text\n1;x;y\n", "a.csv: строка 2: полей 3, а в заголовке 2"),
+]
+
+
+@pytest.mark.parametrize("name, body, russian", BAD_FILES)
+def test_read_errors_have_a_russian_form(tmp_path, name: str, body: bytes, russian: str) -> None:
+    from classifier.file_report import read_appeals
+    from classifier.i18n import translate_error
+
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(InputError) as caught:
+        read_appeals(path)
+    message = str(caught.value).replace(str(path), name)
+    assert russian in translate_error(message, "ru")
+    assert translate_error(message, "en") == message

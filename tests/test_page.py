@@ -177,10 +177,10 @@ def test_labelling_sheet_then_calibration(client: httpx.Client, done: dict) -> N
 @pytest.mark.parametrize(
     "body, filename, message",
     [
-        (b"message\n\xd0\xbd\xd0\xb5\xd1\x82\n", "a.csv", "missing column(s) 'text'"),
-        (b"text\n", "empty.csv", "empty.csv: column 'text': no appeal has a text"),
+        (b"message\n\xd0\xbd\xd0\xb5\xd1\x82\n", "a.csv", "a.csv: нет колонки 'text'"),
+        (b"text\n", "empty.csv", "empty.csv: колонка 'text': в файле нет ни одной строки"),
         (b"not a spreadsheet", "b.xlsx", "b.xlsx"),
-        (b"text\n", "notes.docx", "unknown file type '.docx'"),
+        (b"text\n", "notes.docx", "неизвестный тип файла '.docx'"),
         (b'{"text": "a"}\n{"text": ', "c.jsonl", "c.jsonl"),
     ],
 )

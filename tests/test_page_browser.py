@@ -168,7 +168,7 @@ def test_oversized_upload_gives_the_message(browser, url: str, tmp_path: Path) -
 @pytest.mark.parametrize(
     "name, body, expected",
     [
-        ("письма.csv", "message\nнет воды\n", "missing column(s) 'text'"),
+        ("письма.csv", "message\nнет воды\n", "письма.csv: нет колонки 'text'"),
         ("таблица.xlsx", "это не таблица", "таблица.xlsx"),
     ],
 )

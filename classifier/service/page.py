@@ -31,7 +31,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from classifier.errors import AppealsError, InputError
-from classifier.i18n import DEFAULT_LANG, LANGS
+from classifier.i18n import DEFAULT_LANG, LANGS, translate_error
 from classifier.service.jobs import Job, JobStore, TooManyJobs
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ def add_page(
             )
         except AppealsError as exc:
             store.discard(job)
-            return JSONResponse({"detail": str(exc)}, status_code=422)
+            return JSONResponse({"detail": translate_error(str(exc), lang)}, status_code=422)
         except BaseException:
             store.discard(job)
             raise
@@ -260,7 +260,7 @@ def add_page(
             )
         except AppealsError as exc:
             detail = str(exc).replace(str(raw), Path(filename).name)
-            return JSONResponse({"detail": detail}, status_code=422)
+            return JSONResponse({"detail": translate_error(detail, job.lang)}, status_code=422)
         finally:
             raw.unlink(missing_ok=True)
         job.calibration = Path(filename).name
@@ -280,7 +280,7 @@ def add_page(
         try:
             await loop.run_in_executor(None, partial(_sheet, app.state.model, job, n))
         except AppealsError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=422)
+            return JSONResponse({"detail": translate_error(str(exc), job.lang)}, status_code=422)
         return JSONResponse(job.status())
 
 
@@ -324,7 +324,7 @@ async def _run(app: FastAPI, job: Job) -> None:
         await loop.run_in_executor(None, partial(_write_results, model, job, codes, unique_proba))
         job.finish("done")
     except AppealsError as exc:
-        job.finish("failed", str(exc))
+        job.finish("failed", translate_error(str(exc), job.lang))
     except Exception as exc:  # the type only: a message may quote an appeal
         log.error("job failed", extra={"fields": {"job": job.id, "error": type(exc).__name__}})
         job.finish("failed", f"internal error ({type(exc).__name__})")
