@@ -17,10 +17,13 @@ The modules, in the order data flows through them:
 - data: `tables` and `cells` (every file format), `data` (labelled tables), `atomic`,
   `dedup`, `register` (corpus checks);
 - analysis: `metrics` (the metrics record) and `evaluate` (error reports), `quantify` (share
-  corrections), `report` and `plots` (the distribution report), `sampling` and `sheet`
+  corrections), `report`, `report_render`, `file_report` and `plots` (the distribution
+  report: built, written in Russian or English, read from a file), `i18n` (languages and
+  number formats), `sampling` and `sheet`
   (labelling sheets), `calibration` (reports corrected with local labels), `adapt`
   (retraining with local labels), `modelcard`;
-- serving: `batch` (files), `distributed` (Dask), `service/` (HTTP);
+- serving: `batch` (files), `distributed` (Dask), `service/` (HTTP API and the analysts'
+  page);
 - `cli`: the `appeals` command, thin wrappers over the above.
 """
 

@@ -4,7 +4,9 @@
 
 Modules: `app` (endpoints, schemas), `auth` (the API token), `limits` (request-body
 limit), `access_log` (JSON logs), `batcher` (pooling concurrent requests into one model
-call), `protocols` (uvicorn's own 400 answers in JSON, used by `appeals serve`).
+call), `protocols` (uvicorn's own 400 answers in JSON, used by `appeals serve`),
+`page` (the analysts' page at `/` and its /v1/jobs endpoints) and `jobs` (its uploads,
+in temporary folders that expire).
 """
 
 from classifier.service.app import MAX_BATCH, MAX_BODY_BYTES, MAX_TEXT_CHARS, TOKEN_ENV, create_app
