@@ -171,6 +171,28 @@ def write_sheet(sheet: pd.DataFrame, path: Path | str, *, design: dict | None = 
     return write_atomic(path, book.save)
 
 
+def design_notes(
+    design: SampleDesign,
+    *,
+    model: Model,
+    strategy: str,
+    seed: int,
+    source: str,
+    id_col: str | None,
+) -> dict:
+    """Return what the sheet's design tab records: how the rows were drawn, from what."""
+    return {
+        "strategy": strategy,
+        "seed": seed,
+        "population (non-empty rows)": design.population,
+        "rows drawn": len(design.rows),
+        "source": source,
+        "id column": id_col if id_col is not None else "row number (header = row 1)",
+        "model sha256": model.metadata.get("artifact", {}).get("sha256", ""),
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def sample_file(
     data: Path | str,
     out: Path | str,
@@ -196,16 +218,14 @@ def sample_file(
     write_sheet(
         sheet,
         out,
-        design={
-            "strategy": strategy,
-            "seed": seed,
-            "population (non-empty rows)": design.population,
-            "rows drawn": len(sheet),
-            "source": data.name,
-            "id column": id_col if id_col in frame.columns else "row number (header = row 1)",
-            "model sha256": model.metadata.get("artifact", {}).get("sha256", ""),
-            "written": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
+        design=design_notes(
+            design,
+            model=model,
+            strategy=strategy,
+            seed=seed,
+            source=data.name,
+            id_col=id_col if id_col in frame.columns else None,
+        ),
     )
     counts = sheet["stratum"].value_counts(sort=False)
     return SheetFile(

@@ -381,23 +381,21 @@ def _report(model: Model, job: Job, *, calibration: Path | None = None) -> None:
 
 def _sheet(model: Model, job: Job, n: int) -> None:
     """Draw and write the job's labelling sheet."""
-    from classifier.sheet import make_sheet, write_sheet
+    from classifier.sheet import design_notes, make_sheet, write_sheet
 
     appeals = job.appeals
     sheet, design = make_sheet(
         model, appeals.frame, n=n, text_col=appeals.text_col, id_col=appeals.id_col
     )
     path = job.folder / "sheet.xlsx"
-    write_sheet(
-        sheet,
-        path,
-        design={
-            "strategy": "stratified",
-            "seed": 0,
-            "population (non-empty rows)": design.population,
-            "rows drawn": len(sheet),
-            "source": job.filename,
-            "model sha256": model.metadata.get("artifact", {}).get("sha256", ""),
-        },
+    frame = appeals.frame
+    notes = design_notes(
+        design,
+        model=model,
+        strategy="stratified",
+        seed=0,
+        source=job.filename,
+        id_col=appeals.id_col if appeals.id_col in frame.columns else None,
     )
+    write_sheet(sheet, path, design=notes)
     job.files["sheet.xlsx"] = path
