@@ -296,6 +296,16 @@ class _Connection:
             target = cluster
         else:
             target = self.address
+            # Checked before a Client exists: a Client that fails on a malformed address
+            # can leave its event-loop thread half started for the next one.
+            from distributed.comm.addressing import get_address_host_port, normalize_address
+
+            try:
+                get_address_host_port(normalize_address(target))
+            except ValueError as exc:
+                raise AppealsError(
+                    f"cannot reach the Dask scheduler at {self.address}: {exc}"
+                ) from None
         try:
             client = Client(target, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed address

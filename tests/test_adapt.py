@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from classifier import InputError, load_model
 from classifier.adapt import adapt, shrink_rates
 from classifier.cli import app
+from classifier.modelcard import render_model_card
 from classifier.report import build_report
 from classifier.review import DEFAULT_TARGET_PRECISION
 
@@ -56,7 +57,9 @@ def test_adapted_model_records_its_local_rows(adapted, local_sheet: Path) -> Non
 def test_saved_adapted_model_and_card(adapted, tmp_path: Path) -> None:
     path = adapted.model.save(tmp_path / "adapted.joblib")
     card = path.with_suffix(".md").read_text(encoding="utf-8")
-    assert "Adapted to local appeals" in card and "75 labelled local rows" in card
+    assert "Дообучена на местных обращениях" in card and "75 размеченных местных строках" in card
+    english = render_model_card(adapted.model.metadata, lang="en")
+    assert "Adapted to local appeals" in english and "75 labelled local rows" in english
     loaded = load_model(path)
     report = build_report(loaded, ["Яма на дороге", "Баки переполнены"], n_boot=0)
     assert report.model["adapted"] is True
