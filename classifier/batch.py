@@ -147,16 +147,30 @@ def attach_results(
 
 
 def classify_frame(
-    model: Model, frame: pd.DataFrame, *, text_col: str = "text", prefix: str = ""
+    model: Model,
+    frame: pd.DataFrame,
+    *,
+    text_col: str = "text",
+    prefix: str = "",
+    review: bool = False,
 ) -> pd.DataFrame:
     """Return `frame` with label, label_ru, confidence and p_<label> columns, rows in order.
 
-    The text column is read as text (a null is an empty text); every column is kept as it is.
+    The text column is read as text (a null is an empty text); every column is kept as it
+    is. With `review`, a ``needs_review`` column by the model's review threshold.
     """
     from classifier.cells import as_text
+    from classifier.review import review_threshold
 
     codes, proba = unique_proba(model, as_text(frame[text_col]))
-    return attach_results(frame, codes, proba, prefix=prefix)
+    return attach_results(
+        frame,
+        codes,
+        proba,
+        prefix=prefix,
+        review=review,
+        review_threshold=review_threshold(model.metadata),
+    )
 
 
 def known_row_count(path: Path | str) -> int | None:

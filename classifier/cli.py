@@ -564,10 +564,12 @@ def classify(
                 text_col=text_col,
                 prefix=prefix,
                 excel_safe=excel_safe,
+                review=True,
             )
         typer.echo(
-            f"{result.rows} rows ({result.empty} with empty text) in {result.partitions} "
-            f"partitions written to {result.output} in {result.seconds:.1f} s"
+            f"{result.rows} rows ({result.empty} with empty text, {result.needs_review} need "
+            f"review) in {result.partitions} partitions written to {result.output} in "
+            f"{result.seconds:.1f} s"
         )
         return
 

@@ -42,6 +42,8 @@ class DaskResult:
     partitions: int
     seconds: float
     address: str
+    # With review: rows flagged needs_review (None: not asked for).
+    needs_review: int | None = None
 
 
 def input_files(source: Path | str) -> tuple[list[Path], str]:
@@ -77,12 +79,14 @@ def classify_dask(
     text_col: str = "text",
     prefix: str = "",
     excel_safe: bool = True,
+    review: bool = False,
 ) -> DaskResult:
     """Classify partitioned CSV or Parquet input on a Dask cluster into `output` (.parquet or .csv).
 
     Each file is read as `classifier.tables.read_table` reads it (the same types, the
     same checks). The output is written under a temporary name next to `output` and
     renamed onto it at the end; `excel_safe` is as for `classifier.tables.TableWriter`.
+    With `review`, a ``needs_review`` column as `classifier.batch.classify_file` adds it.
     """
     import pandas as pd
 
@@ -108,10 +112,13 @@ def classify_dask(
             text_col=text_col,
             prefix=prefix,
             protect=protect,
-            meta=_output_meta(frames._meta, prefix),
+            review=review,
+            meta=_output_meta(frames._meta, prefix, review=review),
         )
         counts = classified.map_partitions(
-            _count_partition, prefix=prefix, meta={"rows": "int64", "empty": "int64"}
+            _count_partition,
+            prefix=prefix,
+            meta={"rows": "int64", "empty": "int64", "needs_review": "int64"},
         )
         # One compute for the writes and the counts: each partition is classified once.
         if out_format == "parquet":
@@ -151,6 +158,7 @@ def classify_dask(
         partitions=frames.npartitions,
         seconds=time.perf_counter() - start,
         address=address,
+        needs_review=int(totals["needs_review"].sum()) if review else None,
     )
 
 
@@ -231,9 +239,9 @@ def _read_part(path: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _classify_partition(
-    frame: pd.DataFrame, model: Model, *, text_col: str, prefix: str, protect: bool
+    frame: pd.DataFrame, model: Model, *, text_col: str, prefix: str, protect: bool, review: bool
 ) -> pd.DataFrame:
-    out = classify_frame(model, frame, text_col=text_col, prefix=prefix)
+    out = classify_frame(model, frame, text_col=text_col, prefix=prefix, review=review)
     return excel_safe_cells(out) if protect else out
 
 
@@ -255,10 +263,12 @@ def _count_partition(frame: pd.DataFrame, *, prefix: str) -> pd.DataFrame:
     import pandas as pd
 
     empty = int((frame[f"{prefix}label"] == "").sum())
-    return pd.DataFrame({"rows": [len(frame)], "empty": [empty]})
+    column = f"{prefix}needs_review"
+    flagged = int(frame[column].fillna(False).astype(bool).sum()) if column in frame else 0
+    return pd.DataFrame({"rows": [len(frame)], "empty": [empty], "needs_review": [flagged]})
 
 
-def _output_meta(meta: pd.DataFrame, prefix: str) -> pd.DataFrame:
+def _output_meta(meta: pd.DataFrame, prefix: str, *, review: bool = False) -> pd.DataFrame:
     """The empty frame that tells Dask the output's columns and types."""
     import pandas as pd
 
@@ -268,6 +278,8 @@ def _output_meta(meta: pd.DataFrame, prefix: str) -> pd.DataFrame:
     out[ru_col] = pd.Series(dtype=str)
     for col in numbers:
         out[col] = pd.Series(dtype=float)
+    if review:
+        out[f"{prefix}needs_review"] = pd.Series(dtype="boolean")
     return out
 
 

@@ -112,8 +112,27 @@ def test_cli_dask(cluster: str, parts: Path, fitted_model: Model, tmp_path: Path
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "45 rows (2 with empty text) in 3 partitions" in result.output
-    assert list(pd.read_parquet(out).columns[-8:]) == result_columns("pred_")
+    assert "45 rows (2 with empty text, 0 need review) in 3 partitions" in result.output
+    columns = list(pd.read_parquet(out).columns[-9:])
+    assert columns == [*result_columns("pred_"), "pred_needs_review"]
+
+
+def test_review_column_as_the_batch(
+    cluster: str, parts: Path, appeals: pd.DataFrame, trained, tmp_path: Path
+) -> None:
+    single = tmp_path / "in.csv"
+    appeals.to_csv(single, index=False)
+    batch = classify_file(single, tmp_path / "b.parquet", model=trained.model, review=True)
+    want = pd.read_parquet(tmp_path / "b.parquet")["needs_review"]
+    result = classify_dask(
+        parts / "csv", tmp_path / "d.parquet", address=cluster, model=trained.model, review=True
+    )
+    got = pd.read_parquet(tmp_path / "d.parquet")["needs_review"]
+    assert (
+        got.isna().tolist() == want.isna().tolist() == appeals["text"].str.strip().eq("").tolist()
+    )
+    assert got.fillna(False).tolist() == want.fillna(False).tolist()
+    assert result.needs_review == batch.needs_review == int(want.fillna(False).sum())
 
 
 @pytest.mark.parametrize(
