@@ -461,7 +461,10 @@ def serve(
         }
         if workers > 1:
             if routes is not None:
-                raise AppealsError("routes cannot be combined with workers > 1 yet; use one worker")
+                from classifier.routing import load_routes
+
+                load_routes(routes)  # a bad file is one line here, not N worker crashes
+                os.environ["APPEALS_ROUTES"] = str(Path(routes).resolve())
             # uvicorn binds the socket here and spawns the workers, which inherit it and
             # accept from it in turn; each builds the app (create_app) and loads the model
             # named by $APPEALS_MODEL itself. The parent only supervises.

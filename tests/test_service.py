@@ -287,8 +287,10 @@ def test_appeals_serve_workers(model_file: Path) -> None:
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "APPEALS_MODEL")}
     command = [sys.executable, "-c", "from classifier.cli import main; main()"]
+    routes = Path(__file__).resolve().parents[1] / "docs" / "routes.example.toml"
+    options = ["--model", str(model_file), "--workers", "2", "--routes", str(routes)]
     server = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--model", str(model_file), "--workers", "2"],
+        [*command, "serve", "--port", str(port), *options],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -309,6 +311,8 @@ def test_appeals_serve_workers(model_file: Path) -> None:
                 f"http://127.0.0.1:{port}/v1/classify", json={"texts": ["нет воды"]}
             )
             assert response.status_code == 200
+            assert response.json()["predictions"][0]["route"]  # each worker has the routes
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 404  # the page needs one
         bad = httpx.post(f"http://127.0.0.1:{port}/v1/classify", content=b"{", timeout=5)
         assert bad.status_code == 422
     finally:

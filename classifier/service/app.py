@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 # "0" turns the analysts' page off (`appeals serve --workers` does: a job lives in one process).
 PAGE_ENV = "APPEALS_PAGE"
+# The routes file for `create_app` without `routes` (how `serve --workers` hands it on).
+ROUTES_ENV = "APPEALS_ROUTES"
 # Real appeals are at most a few thousand characters; longer is a pasted document.
 MAX_TEXT_CHARS = 10_000
 # 1,000 texts take ~0.2 s of model time, so one request cannot stall the others long.
@@ -143,7 +145,8 @@ def create_app(
     need the header `Authorization: Bearer <token>`, checked before the body is read.
     An empty or blank token raises `ConfigError` (a ValueError): it would open the API.
     With `routes` (a `classifier.routing.Routes` or its TOML file) every prediction
-    carries ``route`` and, for items with ``received_at``, ``deadline``.
+    carries ``route`` and, for items with ``received_at``, ``deadline``; without
+    `routes`, the file named by $APPEALS_ROUTES, if set.
     With `page` (default: on unless $APPEALS_PAGE is "0") the analysts' page is served
     at ``/`` (`classifier.service.page`); uploads live in `jobs_dir` (default: a new
     folder in the system's temporary directory) for `jobs_ttl` seconds after processing.
@@ -152,6 +155,8 @@ def create_app(
         page = os.environ.get(PAGE_ENV, "1") != "0"
     store = JobStore(root=jobs_dir, ttl=jobs_ttl) if page else None
     token = resolve_api_token(api_token)
+    if routes is None and os.environ.get(ROUTES_ENV):
+        routes = os.environ[ROUTES_ENV]
     if routes is not None:
         from classifier.routing import as_routes
 
