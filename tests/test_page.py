@@ -288,3 +288,16 @@ def test_card_command(trained, tmp_path: Path, lang: str, title: str) -> None:
     assert (tmp_path / "m.md").read_text(encoding="utf-8").startswith("# Карточка модели")
     result = CliRunner().invoke(app, ["card", "--model", str(path), "--lang", lang])
     assert result.exit_code == 0 and result.output.startswith(title)
+
+
+def test_expired_files_go_without_a_request(trained, month: pd.DataFrame, tmp_path: Path) -> None:
+    app = create_app(model=trained.model, jobs_dir=tmp_path, jobs_ttl=1.0)
+    with running(app) as base, httpx.Client(base_url=base, timeout=30) as session:
+        response = upload(session, month.to_csv(index=False).encode(), "m.csv")
+        folder = tmp_path / finished(session, response.json()["id"])["id"]
+        assert (folder / "classified.csv").exists()
+        # No request from here on: the sweeper (every 0.1 s with this ttl) deletes it.
+        deadline = time.monotonic() + 10
+        while folder.exists():
+            assert time.monotonic() < deadline, "the expired job's folder is still there"
+            time.sleep(0.1)

@@ -44,7 +44,7 @@ from classifier.model import load_model
 from classifier.service.access_log import AccessLog, log
 from classifier.service.auth import TOKEN_ENV, TokenCheck, resolve_api_token
 from classifier.service.batcher import Batcher
-from classifier.service.jobs import DEFAULT_TTL_S, JobStore
+from classifier.service.jobs import DEFAULT_TTL_S, JobStore, sweep_forever
 from classifier.service.limits import BodyLimit
 from classifier.service.page import add_page, page_lang
 
@@ -181,6 +181,9 @@ def create_app(
         app.state.warm = warm
         app.state.started = time.time()
         app.state.job_tasks = set()
+        if store is not None:
+            # Expired files go on time even when no request comes to trigger a sweep.
+            app.state.job_tasks.add(asyncio.create_task(sweep_forever(store)))
         fields = {
             "model": _model_name(loaded),
             "auth": token is not None,

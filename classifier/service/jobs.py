@@ -9,6 +9,7 @@ system's temporary directory, `tempfile.gettempdir()`).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import shutil
 import tempfile
@@ -149,6 +150,14 @@ class JobStore:
     def __len__(self) -> int:
         with self._lock:
             return len(self._jobs)
+
+
+async def sweep_forever(store: JobStore, *, every: float | None = None) -> None:
+    """Delete expired jobs every `every` seconds (default: a tenth of the ttl, at most 60 s)."""
+    every = min(60.0, store.ttl / 10) if every is None else every
+    while True:
+        await asyncio.sleep(every)
+        store.sweep()
 
 
 # The classified file first, then the report, then the rest, as the page lists them.
