@@ -126,7 +126,11 @@ def _after_number(match: re.Match[str]) -> str:
     return " рублей " if match.group(0).rstrip(".").lower().endswith("р") else " год "
 
 
-_URL_HINT = re.compile(r"(?=[hw.])(?:https?:|www\.|\.(?:ru|рф|com|org|net|su)\b)", re.I)
+# Starting with a plain (case-sensitive) class, the search skips to candidates in C;
+# [hHwW.] holds every character that «h», «w» and «.» match with re.IGNORECASE.
+_URL_HINT = re.compile(
+    r"(?-i:[hHwW.])(?:(?<=[hH])ttps?:|(?<=[wW])ww\.|(?<=\.)(?:ru|рф|com|org|net|su)\b)", re.I
+)
 
 _HOUSE = re.compile(r"(?<=\bдом )\d+[а-яa-z]?(?:/\d+)?(?:\s?(?:к|корп|стр)\.?\s?\d+)?\b")
 _FLAT = re.compile(r"(?<=\bквартира )\d+\b")
@@ -221,29 +225,30 @@ def _finish_words(text: str) -> tuple[str, bool]:
     cache = _WORD_CACHE
     if len(cache) >= _WORD_CACHE_SIZE:
         cache.clear()
-    parts = []
+    words = text.split(" ")
+    parts = list(map(cache.get, words))
     recheck = False
-    for word in text.split(" "):
-        try:
-            part, again = cache[word]
-        except KeyError:
-            part, again = _finish_word(word)
-            if len(word) <= _WORD_CACHE_LENGTH:
-                cache[word] = part, again
-        if part:
-            parts.append(part)
-            recheck = recheck or again
-    return " ".join(parts), recheck
+    if None in parts:
+        for i, part in enumerate(parts):
+            if part is None:
+                word = words[i]
+                part = parts[i] = _finish_word(word)
+                # A result _RECHECK matches is never cached, so a cached one needs no check.
+                if _RECHECK.search(part):
+                    recheck = True
+                elif len(word) <= _WORD_CACHE_LENGTH:
+                    cache[word] = part
+    return " ".join(filter(None, parts)), recheck
 
 
 # Word forms -> results of _finish_word. Bounded in entries and word length, so that
 # random or hostile input cannot grow it without limit; cleared, not evicted, when full.
-_WORD_CACHE: dict[str, tuple[str, bool]] = {}
+_WORD_CACHE: dict[str, str] = {}
 _WORD_CACHE_SIZE = 200_000
 _WORD_CACHE_LENGTH = 64
 
 
-def _finish_word(word: str) -> tuple[str, bool]:
+def _finish_word(word: str) -> str:
     """Numbers, look-alike letters, elongations and tokens of one word (see _finish_words)."""
     # Without a digit or a Latin letter next to a Cyrillic one the pattern cannot match.
     if _DIGIT.search(word):
@@ -251,5 +256,4 @@ def _finish_word(word: str) -> tuple[str, bool]:
     if _LATIN_CYRILLIC.search(word) or _CYRILLIC_LATIN.search(word):
         word = _MIXED_WORD.sub(_fix_lookalikes, word)
     word = _ELONGATION.sub(r"\1", word)
-    out = " ".join(_TOKEN.findall(word))
-    return out, _RECHECK.search(out) is not None
+    return " ".join(_TOKEN.findall(word))

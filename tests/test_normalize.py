@@ -177,3 +177,13 @@ def test_first_letter_look_ahead_admits_every_case_variant() -> None:
         if letters.match(chr(code)) and not look_ahead.match(chr(code))
     ]
     assert misses == []
+
+
+def test_url_hint_class_admits_every_case_variant() -> None:
+    letters = re.compile("h|w|\\.", re.I)
+    misses = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if letters.match(chr(code)) and chr(code) not in "hHwW."
+    ]
+    assert misses == []
