@@ -32,20 +32,13 @@ from classifier.preprocess import LemmaPreprocessor, TextNormalizer
 from classifier.vectorizers import WordCachedTfidfVectorizer
 from classifier.wordtable import CodeColumn, IdsColumn, VectorColumn, WordTable
 
-# `Model` scores calls of at most this many texts with the scorer, larger ones with the
-# pipeline: the scorer saves scikit-learn's per-call cost (~1.5 ms), which a large call
-# spreads thin, and there the pipeline's batched sparse steps are as fast or faster
-# (benchmarks/speed.py). Both give the same probabilities to 1e-9.
-SMALL_CALL = 64
+# Keys (one per feature occurrence) from which `_count` hashes rather than sorts.
+HASHED_KEYS = 20_000
 # Largest difference from the pipeline's probabilities accepted on the probe texts.
 PROBE_TOLERANCE = 1e-9
-# Texts scored together at most; bounds the (classes x non-zeros) scratch arrays.
-CHUNK = 128
-# Calls of at least this many texts read the coefficients from a transposed copy, one
-# row per feature: gathering a feature's coefficients is then one read, not one per
-# class, ten times faster. The copy is checked against the fitted array on each such
-# call (0.5 ms), so a change made in place is still scored.
-TRANSPOSED_CALL = 128
+# Texts scored together at most: larger chunks spread numpy's per-call cost thinner,
+# smaller ones keep the (classes x non-zeros) scratch arrays in the CPU caches.
+CHUNK = 256
 PROBE_TEXTS = (
     "",
     "!!! ???",
@@ -168,13 +161,13 @@ class _EmbeddingChannel:
             return texts, np.zeros((0, self.width), np.float32)
         # np.mean's steps: a float32 sum of the vectors in order, divided by the count;
         # then np.linalg.norm's float32 dot product, and a float32 scaling.
-        gathered = vectors[found[known]]
+        rows = found[known]
         ends = np.cumsum(counts[texts])
         means = np.empty((len(texts), self.width), np.float32)
         # One np.add.reduce per text: it adds rows in order, as np.mean does, while
         # np.add.reduceat adds them in another order and so in other bits.
         for i, (start, end) in enumerate(zip((ends - counts[texts]).tolist(), ends.tolist())):
-            np.add.reduce(gathered[start:end], axis=0, out=means[i])
+            np.add.reduce(vectors[rows[start:end]], axis=0, out=means[i])
         np.true_divide(means, counts[texts, np.newaxis], out=means, casting="unsafe")
         norms = np.sqrt(np.vecdot(means, means)).astype(np.float64)
         scaled = norms != 0
@@ -208,8 +201,6 @@ class CompiledScorer:
     intercept: np.ndarray
     signature: tuple
     table: WordTable = field(init=False, repr=False)
-    # (copy of coef, its transpose in C order), replaced as one tuple for other threads.
-    _transposed: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.table = WordTable(lambda: [channel.column() for channel in self.channels])
@@ -230,33 +221,29 @@ class CompiledScorer:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Return the (n, n_classes) scores: intercept plus coefficients times features."""
-        by_feature = self._coef_by_feature() if len(texts) >= TRANSPOSED_CALL else None
-        parts = [
-            self._scores(texts[i : i + CHUNK], by_feature) for i in range(0, len(texts), CHUNK)
-        ]
+        parts = [self._scores(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
         if not parts:
             return np.zeros((0, len(self.classes_)))
         return parts[0] if len(parts) == 1 else np.vstack(parts)
 
-    def _coef_by_feature(self) -> np.ndarray:
-        """The coefficients as an (n_features, n_classes) C-order array, equal to coef.T now."""
-        coef, transposed = self.coef, self._transposed
-        if transposed is None or not np.array_equal(transposed[0], coef):
-            transposed = self._transposed = (coef.copy(), np.ascontiguousarray(coef.T))
-        return transposed[1]
-
-    def _scores(self, texts: Sequence[str], by_feature: np.ndarray | None) -> np.ndarray:
+    def _scores(self, texts: Sequence[str]) -> np.ndarray:
         normalized = [normalize_text(text) for text in texts]
         words = [text.split() for text in normalized]
         lookup = self.table.lookup(list(chain.from_iterable(words)))
         lengths = np.fromiter(map(len, words), np.int64, len(words))
         batch = _Batch(normalized, np.repeat(np.arange(len(texts)), lengths), lookup.ids)
         scores = np.tile(self.intercept, (len(texts), 1))
+        # scikit-learn leaves coef_ in Fortran order: its transpose is then a C-order
+        # view, one row per feature, whose rows a gather reads at one place each.
+        by_feature = self.coef.T if self.coef.T.flags.c_contiguous else None
         for channel, column in zip(self.channels, lookup.columns):
             if isinstance(channel, _EmbeddingChannel):
                 rows, vectors = channel.rows(batch, column)
                 weights = self.coef[:, channel.offset : channel.offset + channel.width]
-                scores[rows] += vectors.astype(np.float64) @ weights.T
+                # One dot product per (text, class): a matrix product would round
+                # differently for one text than for many.
+                vectors = vectors.astype(np.float64)[:, np.newaxis, :]
+                scores[rows] += np.vecdot(vectors, weights[np.newaxis])
                 continue
             rows, ids = channel.features(batch, column)
             _add_tfidf_scores(scores, self.coef, by_feature, channel.tfidf, rows, ids)
@@ -279,12 +266,13 @@ def _add_tfidf_scores(
 ) -> None:
     """Add coefficients times TF-IDF values to `scores`, from one (row, feature id) per occurrence.
 
-    `by_feature` is coef.T in C order or None; either gives the same sums.
+    `by_feature` is coef.T as a C-order view, or None where coef_ is in C order.
     """
     indptr, cols, values = _tfidf_rows(tfidf, rows, ids, len(scores))
     nonempty = _nonempty(indptr)
     if not len(nonempty):
         return
+    # np.add.reduceat sums a segment in the same order along either axis: same bits.
     if by_feature is None:
         products = np.take(coef, cols + tfidf.offset, axis=1)
         products *= values
@@ -310,13 +298,11 @@ def _tfidf_rows(
     Every operation is element-wise or per row (`np.add.reduceat` sums a row's values
     in order), so a row's values do not depend on the other texts.
     """
-    keys = rows.astype(np.int64) * tfidf.width
-    keys += ids
-    # Hashing groups equal keys three times faster than np.unique's sort; the distinct
-    # keys come in order of first occurrence, so rows stay in order (`rows` is sorted)
-    # and only the order of a row's features, which the sums do not care about, changes.
-    codes, keys = pd.factorize(keys)
-    counts = np.bincount(codes, minlength=len(keys))
+    # int32 keys hash faster; a chunk's keys fit unless a text is huge.
+    dtype = np.int32 if n_rows * tfidf.width < 2**31 else np.int64
+    keys = rows.astype(dtype) * dtype(tfidf.width)
+    keys += ids.astype(dtype, copy=False)
+    keys, counts = _count(keys)
     rows, cols = np.divmod(keys, tfidf.width)
     indptr = np.searchsorted(rows, np.arange(n_rows + 1))
     values = _weighted(tfidf, counts.astype(np.float64), cols)
@@ -330,6 +316,22 @@ def _tfidf_rows(
         norms[norms == 0.0] = 1.0
         values /= np.repeat(norms, np.diff(indptr)[nonempty])
     return indptr, cols, values
+
+
+def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in order of first occurrence, and how often each occurs.
+
+    That order keeps `_tfidf_rows`'s rows sorted and puts a text's features in an order
+    that depends on that text alone, so its sums are the same bits in any call.
+    """
+    if len(keys) >= HASHED_KEYS:
+        # Hashing is three times faster than np.unique's sort on a chunk's keys.
+        codes, distinct = pd.factorize(keys)
+        return distinct, np.bincount(codes, minlength=len(distinct))
+    # On a few texts pandas' fixed cost outweighs the sort.
+    distinct, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return distinct[order], counts[order]
 
 
 def _weighted(tfidf: _Tfidf, counts: np.ndarray, cols: np.ndarray) -> np.ndarray:
