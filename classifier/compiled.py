@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.embeddings import EmbeddingFeatures
-from classifier.normalize import normalize_text
+from classifier.normalize import normalize_words
 from classifier.pipeline import _split
 from classifier.preprocess import LemmaPreprocessor, TextNormalizer
 from classifier.vectorizers import WordCachedTfidfVectorizer
@@ -155,7 +155,7 @@ class _EmbeddingChannel:
         index, vectors = column
         found = index[batch.words]
         known = found >= 0
-        counts = np.bincount(batch.row_of[known], minlength=len(batch.texts))
+        counts = np.bincount(batch.row_of[known], minlength=len(batch.tokens))
         texts = np.flatnonzero(counts)
         if not len(texts):
             return texts, np.zeros((0, self.width), np.float32)
@@ -169,7 +169,7 @@ class _EmbeddingChannel:
         for i, (start, end) in enumerate(zip((ends - counts[texts]).tolist(), ends.tolist())):
             np.add.reduce(vectors[rows[start:end]], axis=0, out=means[i])
         np.true_divide(means, counts[texts, np.newaxis], out=means, casting="unsafe")
-        norms = np.sqrt(np.vecdot(means, means)).astype(np.float64)
+        norms = np.sqrt([mean.dot(mean) for mean in means]).astype(np.float64)
         scaled = norms != 0
         factors = self.features.weight / norms[scaled]
         means[scaled] *= factors.astype(np.float32)[:, np.newaxis]
@@ -183,11 +183,16 @@ SPLIT = -2
 
 @dataclass(frozen=True)
 class _Batch:
-    """A chunk's normalized texts and, per word occurrence, its text and word-table id."""
+    """A chunk's normalized words per text and, per word occurrence, its text and word-table id."""
 
-    texts: list[str]
+    tokens: list[list[str]]
     row_of: np.ndarray
     words: np.ndarray
+
+    @property
+    def texts(self) -> list[str]:
+        """The normalized texts, as normalize_text gives them."""
+        return [" ".join(tokens) for tokens in self.tokens]
 
 
 @dataclass
@@ -227,11 +232,10 @@ class CompiledScorer:
         return parts[0] if len(parts) == 1 else np.vstack(parts)
 
     def _scores(self, texts: Sequence[str]) -> np.ndarray:
-        normalized = [normalize_text(text) for text in texts]
-        words = [text.split() for text in normalized]
+        words = list(map(normalize_words, texts))
         lookup = self.table.lookup(list(chain.from_iterable(words)))
         lengths = np.fromiter(map(len, words), np.int64, len(words))
-        batch = _Batch(normalized, np.repeat(np.arange(len(texts)), lengths), lookup.ids)
+        batch = _Batch(words, np.repeat(np.arange(len(texts)), lengths), lookup.ids)
         scores = np.tile(self.intercept, (len(texts), 1))
         # scikit-learn leaves coef_ in Fortran order: its transpose is then a C-order
         # view, one row per feature, whose rows a gather reads at one place each.
@@ -240,10 +244,10 @@ class CompiledScorer:
             if isinstance(channel, _EmbeddingChannel):
                 rows, vectors = channel.rows(batch, column)
                 weights = self.coef[:, channel.offset : channel.offset + channel.width]
-                # One dot product per (text, class): a matrix product would round
+                # A (1 x width) product per text: one product of all rows would round
                 # differently for one text than for many.
                 vectors = vectors.astype(np.float64)[:, np.newaxis, :]
-                scores[rows] += np.vecdot(vectors, weights[np.newaxis])
+                scores[rows] += np.matmul(vectors, weights.T)[:, 0]
                 continue
             rows, ids = channel.features(batch, column)
             _add_tfidf_scores(scores, self.coef, by_feature, channel.tfidf, rows, ids)

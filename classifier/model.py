@@ -172,12 +172,10 @@ class Model:
         proba = self._proba(texts)
         threshold = review_threshold(self.metadata)
         results = [
-            Prediction.from_probabilities(
-                dict(zip(LABELS, map(float, row))), review_threshold=threshold
-            )
+            Prediction.from_probabilities(dict(zip(LABELS, row)), review_threshold=threshold)
             if text.strip()
             else Prediction.for_empty_text(review_threshold=threshold)
-            for text, row in zip(texts, proba)
+            for text, row in zip(texts, proba.tolist())  # Python floats, in one call
         ]
         if urgency or explain or routes is not None:
             from classifier.triage import add_triage

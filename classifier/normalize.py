@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 
 PLACEHOLDERS: tuple[str, ...] = (
     "_url_",
@@ -162,7 +163,8 @@ def normalize_text(text: str) -> str:
     """Return the normalized token string of one raw appeal text."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
-    out, recheck = _normalize_once(text)
+    tokens, recheck = _normalize_once(text)
+    out = " ".join(tokens)
     # Stripping punctuation can bring an abbreviation next to the word it needs
     # («45 мкр?» becomes «мкр»): repeat on the result until nothing changes, so that
     # normalizing twice gives the same result as once. Only a result in which a rule
@@ -170,11 +172,24 @@ def normalize_text(text: str) -> str:
     for _ in range(_MAX_REPEATS):
         if not recheck:
             break
-        again, recheck = _normalize_once(out)
+        tokens, recheck = _normalize_once(out)
+        again = " ".join(tokens)
         if again == out:
             break
         out = again
     return out
+
+
+def normalize_words(text: str) -> list[str]:
+    """Return ``normalize_text(text).split()``, mostly without building the string.
+
+    The tokens of words seen before are the very string objects of the word cache,
+    whose hashes Python keeps: the compiled scorer's own look-ups then cost less.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    tokens, recheck = _normalize_once(text)
+    return normalize_text(text).split() if recheck else tokens
 
 
 _MAX_REPEATS = 4
@@ -185,8 +200,8 @@ _RECHECK_WORDS = ("р-н", "мкр-н", "мкрн", "мкр", "пр-т", "пр-�
 _RECHECK = re.compile(rf"(?<![^\s-])(?:{'|'.join(_RECHECK_WORDS)})(?![^\s-])")
 
 
-def _normalize_once(text: str) -> tuple[str, bool]:
-    """One pass of the rules over `text`: the result, and whether _RECHECK matches it."""
+def _normalize_once(text: str) -> tuple[list[str], bool]:
+    """One pass of the rules over `text`: the tokens, and whether _RECHECK matches their string."""
     # NFKC would turn «№» into «No».
     text = unicodedata.normalize("NFKC", text.replace("№", " "))
     # Each pattern runs only where it can match: most appeals have no «@», «#» or link.
@@ -215,8 +230,8 @@ def _normalize_once(text: str) -> tuple[str, bool]:
     return _finish_words(text)
 
 
-def _finish_words(text: str) -> tuple[str, bool]:
-    """The token string of `text` and whether _RECHECK matches it, a word at a time.
+def _finish_words(text: str) -> tuple[list[str], bool]:
+    """The tokens of `text` and whether _RECHECK matches their string, a word at a time.
 
     From here on every rule stays inside a word: `text` has only single spaces (and
     those _NUMBER adds), and no pattern below matches or looks across one. So the
@@ -234,21 +249,21 @@ def _finish_words(text: str) -> tuple[str, bool]:
                 word = words[i]
                 part = parts[i] = _finish_word(word)
                 # A result _RECHECK matches is never cached, so a cached one needs no check.
-                if _RECHECK.search(part):
+                if _RECHECK.search(" ".join(part)):
                     recheck = True
                 elif len(word) <= _WORD_CACHE_LENGTH:
                     cache[word] = part
-    return " ".join(filter(None, parts)), recheck
+    return list(chain.from_iterable(parts)), recheck
 
 
-# Word forms -> results of _finish_word. Bounded in entries and word length, so that
+# Word forms -> tokens (from _finish_word). Bounded in entries and word length, so that
 # random or hostile input cannot grow it without limit; cleared, not evicted, when full.
-_WORD_CACHE: dict[str, str] = {}
+_WORD_CACHE: dict[str, tuple[str, ...]] = {}
 _WORD_CACHE_SIZE = 200_000
 _WORD_CACHE_LENGTH = 64
 
 
-def _finish_word(word: str) -> str:
+def _finish_word(word: str) -> tuple[str, ...]:
     """Numbers, look-alike letters, elongations and tokens of one word (see _finish_words)."""
     # Without a digit or a Latin letter next to a Cyrillic one the pattern cannot match.
     if _DIGIT.search(word):
@@ -256,4 +271,4 @@ def _finish_word(word: str) -> str:
     if _LATIN_CYRILLIC.search(word) or _CYRILLIC_LATIN.search(word):
         word = _MIXED_WORD.sub(_fix_lookalikes, word)
     word = _ELONGATION.sub(r"\1", word)
-    return " ".join(_TOKEN.findall(word))
+    return tuple(_TOKEN.findall(word))

@@ -259,7 +259,7 @@ def test_embedding_rows_are_the_bits_of_vector(
     words = [text.split() for text in texts]
     lookup = scorer.table.lookup([w for text in words for w in text])
     row_of = np.repeat(np.arange(len(texts)), [len(w) for w in words])
-    rows, vectors = channel.rows(_Batch(texts, row_of, lookup.ids), lookup.columns[index])
+    rows, vectors = channel.rows(_Batch(words, row_of, lookup.ids), lookup.columns[index])
     expected = np.vstack([channel.features.vector(text) for text in texts])
     assert not expected[np.setdiff1d(np.arange(len(texts)), rows)].any()
     np.testing.assert_array_equal(vectors, expected[rows])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier import normalize
-from classifier.normalize import normalize_text
+from classifier.normalize import normalize_text, normalize_words
 from tests.adversarial_texts import adversarial_texts
 from tests.normalize_reference import reference_normalize_text
 
@@ -187,3 +187,11 @@ def test_url_hint_class_admits_every_case_variant() -> None:
         if letters.match(chr(code)) and chr(code) not in "hHwW."
     ]
     assert misses == []
+
+
+@pytest.mark.parametrize("name", [*CORPORA, "adversarial"])
+def test_normalize_words_are_the_split_text(name: str) -> None:
+    texts = adversarial_texts() if name == "adversarial" else _corpus(name)
+    assert [t for t in texts if normalize_words(t) != normalize_text(t).split()][:5] == []
+    with pytest.raises(TypeError, match="must be str"):
+        normalize_words(b"bytes")  # type: ignore[arg-type]
