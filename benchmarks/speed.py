@@ -2,9 +2,8 @@
 
 Three pipelines are trained on data/train.csv and timed side by side in one run:
   ours      the shipped design (pymorphy3 lemmas cached per word form): "compiled" is
-            Model.predict as shipped (the scorer of classifier.compiled for calls of up
-            to SMALL_CALL texts, the pipeline above), "scorer only" the scorer for any
-            call, "pipeline" the scikit-learn pipeline (predict() before the scorer);
+            Model.predict as shipped (the scorer of classifier.compiled), "pipeline"
+            the scikit-learn pipeline (what predict() did before the scorer);
   (a) plain the same TF-IDF + LR without lemmatization (normalized word forms) and
             without the embedding channel, compiled and through the pipeline;
   (b) Doc   lemmas from natasha's full Doc pipeline (segmenter, morph tagger, lemmatize),
@@ -63,12 +62,6 @@ class PipelineModel(Model):
     @property
     def scorer(self) -> None:
         return None
-
-
-class ScorerModel(Model):
-    """A `Model` that scores calls of any size with the compiled scorer."""
-
-    small_call = 10**9
 
 
 def doc_pipeline() -> Pipeline:
@@ -134,7 +127,6 @@ def main() -> None:
         pipeline.fit(train["text"].tolist(), train["label"].tolist())
         variants = [(f"{name}, pipeline", PipelineModel(pipeline=pipeline))]
         if Model(pipeline=pipeline).scorer is not None:
-            variants.insert(0, (f"{name}, scorer only", ScorerModel(pipeline=pipeline)))
             variants.insert(0, (f"{name}, compiled", Model(pipeline=pipeline)))
         batch = texts if not name.startswith("(b)") else texts[: args.doc_n]
         sample = texts[: min(args.latency_n, len(batch))]

@@ -16,28 +16,29 @@ at load time instead of diverging silently.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.embeddings import EmbeddingFeatures
-from classifier.normalize import normalize_text
+from classifier.normalize import normalize_words
 from classifier.pipeline import _split
 from classifier.preprocess import LemmaPreprocessor, TextNormalizer
 from classifier.vectorizers import WordCachedTfidfVectorizer
+from classifier.wordtable import CodeColumn, IdsColumn, VectorColumn, WordTable
 
-# `Model` scores calls of at most this many texts with the scorer, larger ones with the
-# pipeline: the scorer saves scikit-learn's per-call cost (~1.5 ms), which a large call
-# spreads thin, and there the pipeline's batched sparse steps are as fast or faster
-# (benchmarks/speed.py). Both give the same probabilities to 1e-9.
-SMALL_CALL = 64
+# Keys (one per feature occurrence) from which `_count` hashes rather than sorts.
+HASHED_KEYS = 20_000
 # Largest difference from the pipeline's probabilities accepted on the probe texts.
 PROBE_TOLERANCE = 1e-9
-# Texts scored together at most; bounds the (classes x non-zeros) scratch arrays.
-CHUNK = 128
+# Texts scored together at most: larger chunks spread numpy's per-call cost thinner,
+# smaller ones keep the (classes x non-zeros) scratch arrays in the CPU caches.
+CHUNK = 256
 PROBE_TEXTS = (
     "",
     "!!! ???",
@@ -50,10 +51,9 @@ PROBE_TEXTS = (
 
 
 @dataclass(frozen=True)
-class _TfidfChannel:
-    """A TF-IDF channel: the feature ids of a normalized text, then idf, tf and norm."""
+class _Tfidf:
+    """How a TF-IDF channel weighs counts: sublinear tf, idf, row norm; its columns in `coef`."""
 
-    ids: Callable[[str], Sequence[int]]  # a list or an integer array
     idf: np.ndarray | None
     sublinear_tf: bool
     norm: str | None
@@ -62,31 +62,160 @@ class _TfidfChannel:
 
 
 @dataclass(frozen=True)
-class _EmbeddingChannel:
-    """The navec channel: one dense row per normalized text."""
+class _CharChannel:
+    """Character n-grams: a text's ids are its words' ids, read from the word table."""
 
-    vector: Callable[[str], np.ndarray]
+    tfidf: _Tfidf
+    word_ids: Callable[[str], np.ndarray]
+
+    @property
+    def width(self) -> int:
+        return self.tfidf.width
+
+    def column(self) -> IdsColumn:
+        return IdsColumn(self.word_ids)
+
+    def features(self, batch: _Batch, column: tuple[np.ndarray, np.ndarray]):
+        ids, offsets = column
+        starts = offsets[batch.words]
+        lengths = offsets[batch.words + 1] - starts
+        return np.repeat(batch.row_of, lengths), ids[_ranges(starts, lengths)]
+
+
+@dataclass(frozen=True)
+class _WordChannel:
+    """Word uni- and bigrams over the lemmas (or word forms), from one lemma code per word.
+
+    A word's code is the index of its lemma among the words of the vocabulary's terms
+    (`unknown` for a lemma outside them, DROPPED for a word without one, SPLIT for a
+    lemma of several tokens, which the scorer leaves to `text_ids`). Bigram terms are
+    found by a binary search over their sorted (code, code) keys.
+    """
+
+    tfidf: _Tfidf
+    code_of: Callable[[str], int]
+    unknown: int
+    unigram_ids: np.ndarray | None  # code -> feature id or -1; None without unigrams
+    bigram_keys: np.ndarray | None  # sorted code_a * (unknown + 1) + code_b; None without bigrams
+    bigram_ids: np.ndarray | None
+    text_ids: Callable[[str], list[int]]
+
+    @property
+    def width(self) -> int:
+        return self.tfidf.width
+
+    def column(self) -> CodeColumn:
+        return CodeColumn(self.code_of)
+
+    def features(self, batch: _Batch, column: np.ndarray):
+        codes = column[batch.words]
+        if (codes == SPLIT).any():
+            return self._features_per_text(batch)
+        kept = codes >= 0
+        codes, rows = codes[kept], batch.row_of[kept]
+        row_parts, id_parts = [], []
+        if self.unigram_ids is not None:
+            ids = self.unigram_ids[codes]
+            found = ids >= 0
+            row_parts.append(rows[found])
+            id_parts.append(ids[found])
+        if self.bigram_keys is not None and len(codes) > 1 and len(self.bigram_keys):
+            same_text = rows[1:] == rows[:-1]
+            keys = codes[:-1][same_text].astype(np.int64) * (self.unknown + 1)
+            keys += codes[1:][same_text]
+            at = np.minimum(np.searchsorted(self.bigram_keys, keys), len(self.bigram_keys) - 1)
+            found = self.bigram_keys[at] == keys
+            row_parts.append(rows[:-1][same_text][found])
+            id_parts.append(self.bigram_ids[at[found]])
+        if not row_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        rows, ids = np.concatenate(row_parts), np.concatenate(id_parts)
+        order = np.argsort(rows, kind="stable")  # unigrams and bigrams, text by text
+        return rows[order], ids[order]
+
+    def _features_per_text(self, batch: _Batch):
+        parts = [np.asarray(self.text_ids(text), np.int64) for text in batch.texts]
+        rows = np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+        return rows, np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True)
+class _EmbeddingChannel:
+    """The navec channel: the scaled mean of the known words' vectors, as EmbeddingFeatures.vector."""
+
+    features: EmbeddingFeatures
     offset: int
     width: int
+
+    def column(self) -> VectorColumn:
+        return VectorColumn(self.features.token_vector, self.width)
+
+    def rows(self, batch: _Batch, column: tuple[np.ndarray, np.ndarray]):
+        """(texts with a known word, their float32 rows), the same bits as `vector` gives."""
+        index, vectors = column
+        found = index[batch.words]
+        known = found >= 0
+        counts = np.bincount(batch.row_of[known], minlength=len(batch.tokens))
+        texts = np.flatnonzero(counts)
+        if not len(texts):
+            return texts, np.zeros((0, self.width), np.float32)
+        # np.mean's steps: a float32 sum of the vectors in order, divided by the count;
+        # then np.linalg.norm's float32 dot product, and a float32 scaling.
+        rows = found[known]
+        ends = np.cumsum(counts[texts])
+        means = np.empty((len(texts), self.width), np.float32)
+        # One np.add.reduce per text: it adds rows in order, as np.mean does, while
+        # np.add.reduceat adds them in another order and so in other bits.
+        for i, (start, end) in enumerate(zip((ends - counts[texts]).tolist(), ends.tolist())):
+            np.add.reduce(vectors[rows[start:end]], axis=0, out=means[i])
+        np.true_divide(means, counts[texts, np.newaxis], out=means, casting="unsafe")
+        norms = np.sqrt([mean.dot(mean) for mean in means]).astype(np.float64)
+        scaled = norms != 0
+        factors = self.features.weight / norms[scaled]
+        means[scaled] *= factors.astype(np.float32)[:, np.newaxis]
+        return texts, means
+
+
+Channel = _CharChannel | _WordChannel | _EmbeddingChannel
+DROPPED = -1
+SPLIT = -2
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A chunk's normalized words per text and, per word occurrence, its text and word-table id."""
+
+    tokens: list[list[str]]
+    row_of: np.ndarray
+    words: np.ndarray
+
+    @property
+    def texts(self) -> list[str]:
+        """The normalized texts, as normalize_text gives them."""
+        return [" ".join(tokens) for tokens in self.tokens]
 
 
 @dataclass
 class CompiledScorer:
-    """Normalize, look features up, one dot product with the coefficients, softmax."""
+    """Normalize, look words up in the word table, one product with the coefficients, softmax."""
 
     classes_: np.ndarray
-    channels: tuple[_TfidfChannel | _EmbeddingChannel, ...]
+    channels: tuple[Channel, ...]
     # The fitted arrays themselves, not copies: a change made in place is scored too.
     coef: np.ndarray  # (n_classes, n_features)
     intercept: np.ndarray
     signature: tuple
+    table: WordTable = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.table = WordTable(lambda: [channel.column() for channel in self.channels])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return an (n, n_classes) array in `classes_` order, as the pipeline's predict_proba.
 
-        Each step runs over all texts before the next (as in the pipeline, which keeps
-        each step's tables in the CPU caches), but each text's arithmetic is its own,
-        so its probabilities do not depend on the other texts of the call.
+        Each step runs over all texts of a chunk before the next, but each text's
+        arithmetic is its own, so its probabilities do not depend on the other texts
+        of the call.
         """
         scores = self.decision_function(texts)
         # scikit-learn's softmax: shift by the row maximum, exponentiate, divide by the sum.
@@ -103,20 +232,59 @@ class CompiledScorer:
         return parts[0] if len(parts) == 1 else np.vstack(parts)
 
     def _scores(self, texts: Sequence[str]) -> np.ndarray:
-        normalized = [normalize_text(text) for text in texts]
+        words = list(map(normalize_words, texts))
+        lookup = self.table.lookup(list(chain.from_iterable(words)))
+        lengths = np.fromiter(map(len, words), np.int64, len(words))
+        batch = _Batch(words, np.repeat(np.arange(len(texts)), lengths), lookup.ids)
         scores = np.tile(self.intercept, (len(texts), 1))
-        for channel in self.channels:
+        # scikit-learn leaves coef_ in Fortran order: its transpose is then a C-order
+        # view, one row per feature, whose rows a gather reads at one place each.
+        by_feature = self.coef.T if self.coef.T.flags.c_contiguous else None
+        for channel, column in zip(self.channels, lookup.columns):
             if isinstance(channel, _EmbeddingChannel):
+                rows, vectors = channel.rows(batch, column)
                 weights = self.coef[:, channel.offset : channel.offset + channel.width]
-                for row, text in zip(scores, normalized):
-                    row += weights @ channel.vector(text).astype(np.float64)
+                # A (1 x width) product per text: one product of all rows would round
+                # differently for one text than for many.
+                vectors = vectors.astype(np.float64)[:, np.newaxis, :]
+                scores[rows] += np.matmul(vectors, weights.T)[:, 0]
                 continue
-            indptr, cols, values = _tfidf_rows(channel, normalized)
-            rows = _nonempty(indptr)
-            if len(rows):
-                products = self.coef[:, cols + channel.offset] * values
-                scores[rows] += np.add.reduceat(products, indptr[rows], axis=1).T
+            rows, ids = channel.features(batch, column)
+            _add_tfidf_scores(scores, self.coef, by_feature, channel.tfidf, rows, ids)
         return scores
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices start, start + 1, ... of each (start, length) range, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
+
+
+def _add_tfidf_scores(
+    scores: np.ndarray,
+    coef: np.ndarray,
+    by_feature: np.ndarray | None,
+    tfidf: _Tfidf,
+    rows: np.ndarray,
+    ids: np.ndarray,
+) -> None:
+    """Add coefficients times TF-IDF values to `scores`, from one (row, feature id) per occurrence.
+
+    `by_feature` is coef.T as a C-order view, or None where coef_ is in C order.
+    """
+    indptr, cols, values = _tfidf_rows(tfidf, rows, ids, len(scores))
+    nonempty = _nonempty(indptr)
+    if not len(nonempty):
+        return
+    # np.add.reduceat sums a segment in the same order along either axis: same bits.
+    if by_feature is None:
+        products = np.take(coef, cols + tfidf.offset, axis=1)
+        products *= values
+        scores[nonempty] += np.add.reduceat(products, indptr[nonempty], axis=1).T
+    else:
+        products = np.take(by_feature, cols + tfidf.offset, axis=0)
+        products *= values[:, np.newaxis]
+        scores[nonempty] += np.add.reduceat(products, indptr[nonempty], axis=0)
 
 
 def _nonempty(indptr: np.ndarray) -> np.ndarray:
@@ -125,24 +293,26 @@ def _nonempty(indptr: np.ndarray) -> np.ndarray:
 
 
 def _tfidf_rows(
-    channel: _TfidfChannel, texts: list[str]
+    tfidf: _Tfidf, rows: np.ndarray, ids: np.ndarray, n_rows: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (indptr, columns, values) of the texts' TF-IDF rows, as TfidfTransformer gives them.
+    """Return (indptr, columns, values) of the TF-IDF rows, as TfidfTransformer gives them.
+
+    `rows` must be sorted (it is: texts in order, each text's words in order).
 
     Every operation is element-wise or per row (`np.add.reduceat` sums a row's values
     in order), so a row's values do not depend on the other texts.
     """
-    parts = [channel.ids(text) for text in texts]
-    lengths = [len(part) for part in parts]
-    flat = np.concatenate([np.asarray(part, dtype=np.int64) for part in parts])
-    row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    keys, counts = np.unique(row_of * channel.width + flat, return_counts=True)
-    rows, cols = np.divmod(keys, channel.width)
-    indptr = np.searchsorted(rows, np.arange(len(texts) + 1))
-    values = _weighted(channel, counts.astype(np.float64), cols)
+    # int32 keys hash faster; a chunk's keys fit unless a text is huge.
+    dtype = np.int32 if n_rows * tfidf.width < 2**31 else np.int64
+    keys = rows.astype(dtype) * dtype(tfidf.width)
+    keys += ids.astype(dtype, copy=False)
+    keys, counts = _count(keys)
+    rows, cols = np.divmod(keys, tfidf.width)
+    indptr = np.searchsorted(rows, np.arange(n_rows + 1))
+    values = _weighted(tfidf, counts.astype(np.float64), cols)
     nonempty = _nonempty(indptr)
-    if channel.norm in ("l1", "l2") and len(nonempty):
-        if channel.norm == "l2":
+    if tfidf.norm in ("l1", "l2") and len(nonempty):
+        if tfidf.norm == "l2":
             norms = np.sqrt(np.add.reduceat(values * values, indptr[nonempty]))
         else:
             norms = np.add.reduceat(np.abs(values), indptr[nonempty])
@@ -152,13 +322,29 @@ def _tfidf_rows(
     return indptr, cols, values
 
 
-def _weighted(channel: _TfidfChannel, counts: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in order of first occurrence, and how often each occurs.
+
+    That order keeps `_tfidf_rows`'s rows sorted and puts a text's features in an order
+    that depends on that text alone, so its sums are the same bits in any call.
+    """
+    if len(keys) >= HASHED_KEYS:
+        # Hashing is three times faster than np.unique's sort on a chunk's keys.
+        codes, distinct = pd.factorize(keys)
+        return distinct, np.bincount(codes, minlength=len(distinct))
+    # On a few texts pandas' fixed cost outweighs the sort.
+    distinct, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return distinct[order], counts[order]
+
+
+def _weighted(tfidf: _Tfidf, counts: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Turn counts into tf-idf weights in place: sublinear tf, then idf."""
-    if channel.sublinear_tf:
+    if tfidf.sublinear_tf:
         np.log(counts, out=counts)
         counts += 1.0
-    if channel.idf is not None:
-        counts *= channel.idf[cols]
+    if tfidf.idf is not None:
+        counts *= tfidf.idf[cols]
     return counts
 
 
@@ -190,7 +376,7 @@ def compile_pipeline(pipeline: object) -> CompiledScorer | None:
         return None
     if union.transformer_weights is not None or not _multinomial(clf):
         return None
-    channels: list[_TfidfChannel | _EmbeddingChannel] = []
+    channels: list[Channel] = []
     offset = 0
     for _, transformer in union.transformer_list:
         channel = _channel(transformer, offset)
@@ -233,15 +419,15 @@ def _multinomial(clf: object) -> bool:
     return len(clf.classes_) > 2
 
 
-def _channel(transformer: object, offset: int) -> _TfidfChannel | _EmbeddingChannel | None:
+def _channel(transformer: object, offset: int) -> Channel | None:
     """Return the compiled form of one FeatureUnion channel, or None if it is not supported."""
     if type(transformer) is EmbeddingFeatures:
         width = int(transformer.dimension())
-        return _EmbeddingChannel(vector=transformer.vector, offset=offset, width=width)
+        return _EmbeddingChannel(features=transformer, offset=offset, width=width)
     if type(transformer) is WordCachedTfidfVectorizer:
         if not transformer.word_cached() or not _plain_tfidf(transformer):
             return None
-        return _tfidf_channel(transformer, transformer.text_ids, offset)
+        return _CharChannel(tfidf=_tfidf(transformer, offset), word_ids=transformer.text_ids)
     lemmas: LemmaPreprocessor | None = None
     vectorizer = transformer
     if type(transformer) is Pipeline:
@@ -258,10 +444,17 @@ def _channel(transformer: object, offset: int) -> _TfidfChannel | _EmbeddingChan
         return None
     if vectorizer.stop_words is not None:
         return None
+    return _word_channel(vectorizer, lemmas, _tfidf(vectorizer, offset))
+
+
+def _word_channel(
+    vectorizer: TfidfVectorizer, lemmas: LemmaPreprocessor | None, tfidf: _Tfidf
+) -> _WordChannel:
+    """The word channel, with its vocabulary turned into lemma codes and bigram keys."""
     vocabulary = vectorizer.vocabulary_
     min_n, max_n = vectorizer.ngram_range
 
-    def ids(text: str) -> list[int]:
+    def text_ids(text: str) -> list[int]:
         tokens = (lemmas.lemmatize(text) if lemmas is not None else text).split()
         found = []
         for n in range(min_n, max_n + 1):
@@ -271,7 +464,42 @@ def _channel(transformer: object, offset: int) -> _TfidfChannel | _EmbeddingChan
                     found.append(index)
         return found
 
-    return _tfidf_channel(vectorizer, ids, offset)
+    codes: dict[str, int] = {}
+    for term in vocabulary:
+        for token in term.split(" "):
+            codes.setdefault(token, len(codes))
+    unknown = len(codes)
+    unigram_ids = np.full(unknown + 1, -1, np.int64) if min_n == 1 else None
+    keys, bigram_ids = [], []
+    for term, index in vocabulary.items():
+        tokens = term.split(" ")
+        if len(tokens) == 1 and unigram_ids is not None:
+            unigram_ids[codes[term]] = index
+        elif len(tokens) == 2 and max_n == 2:
+            keys.append(codes[tokens[0]] * (unknown + 1) + codes[tokens[1]])
+            bigram_ids.append(index)
+    order = np.argsort(np.asarray(keys, np.int64), kind="stable")
+    # Per word only where the text's tokens are its words' tokens: lemmas of single
+    # words (a lemma step that normalizes again reads whole texts) and n-grams up to 2.
+    per_word = (lemmas is None or not lemmas.normalize) and 1 <= min_n <= max_n <= 2
+
+    def code_of(word: str) -> int:
+        if not per_word:
+            return SPLIT
+        tokens = (lemmas.lemmatize(word) if lemmas is not None else word).split()
+        if len(tokens) != 1:
+            return SPLIT if tokens else DROPPED
+        return codes.get(tokens[0], unknown)
+
+    return _WordChannel(
+        tfidf=tfidf,
+        code_of=code_of,
+        unknown=unknown,
+        unigram_ids=unigram_ids,
+        bigram_keys=np.asarray(keys, np.int64)[order] if max_n == 2 else None,
+        bigram_ids=np.asarray(bigram_ids, np.int64)[order] if max_n == 2 else None,
+        text_ids=text_ids,
+    )
 
 
 def _plain_tfidf(vectorizer: TfidfVectorizer) -> bool:
@@ -288,13 +516,9 @@ def _plain_tfidf(vectorizer: TfidfVectorizer) -> bool:
     )
 
 
-def _tfidf_channel(
-    vectorizer: TfidfVectorizer, ids: Callable[[str], list[int]], offset: int
-) -> _TfidfChannel:
-    idf = vectorizer.idf_ if vectorizer.use_idf else None
-    return _TfidfChannel(
-        ids=ids,
-        idf=idf,
+def _tfidf(vectorizer: TfidfVectorizer, offset: int) -> _Tfidf:
+    return _Tfidf(
+        idf=vectorizer.idf_ if vectorizer.use_idf else None,
         sublinear_tf=bool(vectorizer.sublinear_tf),
         norm=vectorizer.norm,
         offset=offset,

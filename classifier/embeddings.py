@@ -73,6 +73,17 @@ class EmbeddingFeatures(TransientStateMixin, TransformerMixin, BaseEstimator):
         norm = float(np.linalg.norm(mean))
         return mean * (self.weight / norm) if norm else mean
 
+    def token_vector(self, token: str) -> np.ndarray | None:
+        """Return the navec vector of one token (float32, read through the cache of `vector`), or None."""
+        cache = self._transient("_cache", dict)
+        try:
+            return cache[token]
+        except KeyError:
+            if len(cache) >= 200_000:
+                cache.clear()
+            vector = cache[token] = self._transient("_embeddings", navec_embeddings).get(token)
+            return vector
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return ``embedding_0`` … ``embedding_<dim-1>`` (loads the embeddings once)."""
         navec = self._transient("_embeddings", navec_embeddings)

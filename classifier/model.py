@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from classifier.atomic import copy_atomic, fsync_dir, write_atomic, write_text
 from classifier.compiled import (
-    SMALL_CALL,
     CompiledScorer,
     compile_pipeline,
     pipeline_signature,
@@ -96,9 +95,8 @@ def metadata_path(model_path: Path) -> Path:
 class Model:
     """A fitted pipeline and its metadata; `predict` returns `Prediction` records.
 
-    `predict` and `predict_proba` score calls of up to `SMALL_CALL` texts through
-    `scorer`, compiled from the pipeline (classifier.compiled), and larger calls, or all
-    calls where no scorer can be built, through the pipeline itself.
+    `predict` and `predict_proba` score through `scorer`, compiled from the pipeline
+    (classifier.compiled), or, where no scorer can be built, through the pipeline itself.
     """
 
     pipeline: object
@@ -107,8 +105,6 @@ class Model:
     # (pipeline signature, scorer or None): rebuilt when the pipeline is refitted or
     # replaced; never pickled (see __getstate__).
     _compiled: tuple | None = field(default=None, init=False, repr=False, compare=False)
-    # Calls of more texts go through the pipeline (see classifier.compiled.SMALL_CALL).
-    small_call: ClassVar[int] = SMALL_CALL
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -147,7 +143,7 @@ class Model:
         out = np.full((len(texts), len(LABELS)), 1.0 / len(LABELS))
         filled = [i for i, text in enumerate(texts) if text.strip()]
         if filled:
-            scorer = self.scorer if len(filled) <= self.small_call else None
+            scorer = self.scorer
             predict_proba = (
                 scorer.predict_proba if scorer is not None else self.pipeline.predict_proba
             )
@@ -176,12 +172,10 @@ class Model:
         proba = self._proba(texts)
         threshold = review_threshold(self.metadata)
         results = [
-            Prediction.from_probabilities(
-                dict(zip(LABELS, map(float, row))), review_threshold=threshold
-            )
+            Prediction.from_probabilities(dict(zip(LABELS, row)), review_threshold=threshold)
             if text.strip()
             else Prediction.for_empty_text(review_threshold=threshold)
-            for text, row in zip(texts, proba)
+            for text, row in zip(texts, proba.tolist())  # Python floats, in one call
         ]
         if urgency or explain or routes is not None:
             from classifier.triage import add_triage

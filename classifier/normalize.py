@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 
 PLACEHOLDERS: tuple[str, ...] = (
     "_url_",
@@ -29,9 +30,11 @@ PLACEHOLDERS: tuple[str, ...] = (
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:ru|рф|com|org|net|su)(?:/\S*)?", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# The leading look-ahead names every first character of a match: the engine tries the
+# rest only there. The patterns below that start with one do so for the same reason.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+7|8|7)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)"
-    r"|(?<![\w-])\d{3}-\d{2}-\d{2}(?![\d-])"
+    r"(?=[+\d])(?:(?<![\w+])(?:\+7|8|7)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)"
+    r"|(?<![\w-])\d{3}-\d{2}-\d{2}(?![\d-]))"
 )
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _HASHTAG = re.compile(r"(?<!\w)#(\w+)")
@@ -41,50 +44,94 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200
 # Abbreviations common in appeals, matched before punctuation is stripped, so that
 # «тел.» never becomes «тело» and «д. 5» is a house number.
 # A number glued to an abbreviation («пр-т8», «р-н5») counts as a separate word, since
-# normalizing splits them anyway. Each rule applies only at the start of a word. The check sits in `_expand`, not in a
-# leading look-behind, because a pattern that starts with literals lets the regex
-# engine jump between candidate first letters instead of trying every position.
+# normalizing splits them anyway. Each rule applies only at the start of a word; the
+# check sits in `_expand`, not in a look-behind, since a match the check rejects still
+# consumes its text. On a tie at one position the earlier rule wins.
 _ABBREVIATION_RULES: tuple[tuple[str, str], ...] = (
     (r"р-н(?![^\W\d])", " район "),
-    (r"мкр-н(?![^\W\d])\.?|мкрн?\.|мкрн?(?=[\s\d])", " микрорайон "),
-    (r"пр-т(?![^\W\d])\.?|пр-кт(?![^\W\d])\.?|просп\.", " проспект "),
-    (r"ул\.|ул(?=\s+[А-ЯЁа-яё])", " улица "),
+    (r"мкр-н(?![^\W\d])\.?", " микрорайон "),
+    (r"мкрн?\.", " микрорайон "),
+    (r"мкрн?(?=[\s\d])", " микрорайон "),
+    (r"пр-т(?![^\W\d])\.?", " проспект "),
+    (r"пр-кт(?![^\W\d])\.?", " проспект "),
+    (r"просп\.", " проспект "),
+    (r"ул\.", " улица "),
+    (r"ул(?=\s+[А-ЯЁа-яё])", " улица "),
     (r"пер\.", " переулок "),
-    (r"пос\.|п\.(?=\s*(?-i:[А-ЯЁ]))|пгт\.?(?![^\W\d])", " поселок "),
+    (r"пос\.", " поселок "),
+    (r"п\.(?=\s*(?-i:[А-ЯЁ]))", " поселок "),
+    (r"пгт\.?(?![^\W\d])", " поселок "),
     (r"обл\.", " область "),
-    (r"тел\.|тел(?=\s*[:+\d])", " телефон "),
-    (r"руб\.|руб(?![^\W\d])|₽", " рублей "),
+    (r"тел\.", " телефон "),
+    (r"тел(?=\s*[:+\d])", " телефон "),
+    (r"руб\.", " рублей "),
+    (r"руб(?![^\W\d])", " рублей "),
+    (r"₽", " рублей "),
     (r"г\.(?=\s*(?-i:[А-ЯЁ]))", " город "),
-    (r"д\.(?=\s*\d)|д(?=\s+\d)", " дом "),
-    (r"кв\.(?=\s*\d)|кв(?=\s+\d)", " квартира "),
+    (r"д\.(?=\s*\d)", " дом "),
+    (r"д(?=\s+\d)", " дом "),
+    (r"кв\.(?=\s*\d)", " квартира "),
+    (r"кв(?=\s+\d)", " квартира "),
     (r"т\.\s?к\.", " так как "),
     (r"т\.\s?е\.", " то есть "),
-    (r"и т\.\s?д\.?|и т\.\s?п\.?", " "),
+    (r"и т\.\s?д\.?", " "),
+    (r"и т\.\s?п\.?", " "),
 )
-# On a tie at one position the earlier rule wins.
-_ABBREVIATIONS = re.compile(
-    "|".join(f"(?P<a{i}>{pattern})" for i, (pattern, _) in enumerate(_ABBREVIATION_RULES)),
-    re.I,
+
+
+def _by_first_letter(rules: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One case-insensitive pattern of all rules, grouped by their literal first letter.
+
+    At one position only the rules of that position's letter can match, tried in their
+    order, so a match is the one the plain alternation of the rules would give. The
+    grouping, the leading look-ahead and the absence of capturing groups spare the
+    regex engine most of its work at each character.
+    """
+    groups: dict[str, list[str]] = {}
+    for pattern, _ in rules:
+        first, rest = pattern[0], pattern[1:]
+        if not (first.isalpha() or first == "₽") or rest[:1] in ("?", "*", "+", "{"):
+            raise ValueError(f"an abbreviation rule must start with a letter: {pattern!r}")
+        if re.compile(pattern).groups:
+            raise ValueError(f"an abbreviation rule must not capture: {pattern!r}")
+        groups.setdefault(first, []).append(rest)
+    branches = "|".join(f"{first}(?:{'|'.join(bodies)})" for first, bodies in groups.items())
+    return re.compile(f"(?=[{''.join(groups)}])(?:{branches})", re.I)
+
+
+_ABBREVIATIONS = _by_first_letter(_ABBREVIATION_RULES)
+_RULES = tuple(
+    (re.compile(pattern, re.I), replacement) for pattern, replacement in _ABBREVIATION_RULES
 )
-_ABBREVIATION_REPLACEMENTS = {f"a{i}": repl for i, (_, repl) in enumerate(_ABBREVIATION_RULES)}
+
 # Rules anchored on a preceding number: «2023 г.» is a year, «500 р.» roubles.
 _AFTER_NUMBER = re.compile(r"(?<=\d)\s*г\.(?=\s*[а-яё,.;:!?)]|\s*$)|(?<=\d)(\s?)р\.?(?!\w)", re.I)
+# What every match of _AFTER_NUMBER contains; starting with a digit, it is a fast search.
+_AFTER_NUMBER_HINT = re.compile(r"\d\s*[гр]", re.I)
 _DIGIT = re.compile(r"\d")
 
 
 def _expand(match: re.Match[str]) -> str:
     start = match.start()
-    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+    text = match.string
+    if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
         return match.group(0)
-    return _ABBREVIATION_REPLACEMENTS[match.lastgroup]
+    # The first rule that matches here is the one the pattern matched.
+    for rule, replacement in _RULES:
+        if rule.match(text, start):
+            return replacement
+    raise AssertionError(f"no abbreviation rule matches at {start}: {text!r}")
 
 
 def _after_number(match: re.Match[str]) -> str:
     return " рублей " if match.group(0).rstrip(".").lower().endswith("р") else " год "
 
 
-_LATIN = re.compile(r"[a-z]")
-_URL_HINT = re.compile(r"https?:|www\.|\.(?:ru|рф|com|org|net|su)\b", re.I)
+# Starting with a plain (case-sensitive) class, the search skips to candidates in C;
+# [hHwW.] holds every character that «h», «w» and «.» match with re.IGNORECASE.
+_URL_HINT = re.compile(
+    r"(?-i:[hHwW.])(?:(?<=[hH])ttps?:|(?<=[wW])ww\.|(?<=\.)(?:ru|рф|com|org|net|su)\b)", re.I
+)
 
 _HOUSE = re.compile(r"(?<=\bдом )\d+[а-яa-z]?(?:/\d+)?(?:\s?(?:к|корп|стр)\.?\s?\d+)?\b")
 _FLAT = re.compile(r"(?<=\bквартира )\d+\b")
@@ -95,6 +142,9 @@ _ELONGATION = re.compile(r"([а-яa-z])\1{2,}")
 # Latin letters that look like Cyrillic ones, as they appear after lowercasing.
 _LOOKALIKE = str.maketrans("aeopcxykmtbh", "аеорсхукмтвн")
 _MIXED_WORD = re.compile(r"[a-zа-я]*(?:[a-z][а-я]|[а-я][a-z])[a-zа-я]*")
+# A mixed word has a Latin letter next to a Cyrillic one: two fast searches find out.
+_LATIN_CYRILLIC = re.compile(r"[a-z][а-я]")
+_CYRILLIC_LATIN = re.compile(r"[а-я][a-z]")
 
 
 def _fix_lookalikes(match: re.Match[str]) -> str:
@@ -113,19 +163,33 @@ def normalize_text(text: str) -> str:
     """Return the normalized token string of one raw appeal text."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
-    out = _normalize_once(text)
+    tokens, recheck = _normalize_once(text)
+    out = " ".join(tokens)
     # Stripping punctuation can bring an abbreviation next to the word it needs
     # («45 мкр?» becomes «мкр»): repeat on the result until nothing changes, so that
     # normalizing twice gives the same result as once. Only a result in which a rule
     # could still match is repeated, and one repeat is usually enough.
     for _ in range(_MAX_REPEATS):
-        if not _RECHECK.search(out):
+        if not recheck:
             break
-        again = _normalize_once(out)
+        tokens, recheck = _normalize_once(out)
+        again = " ".join(tokens)
         if again == out:
             break
         out = again
     return out
+
+
+def normalize_words(text: str) -> list[str]:
+    """Return ``normalize_text(text).split()``, mostly without building the string.
+
+    The tokens of words seen before are the very string objects of the word cache,
+    whose hashes Python keeps: the compiled scorer's own look-ups then cost less.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    tokens, recheck = _normalize_once(text)
+    return normalize_text(text).split() if recheck else tokens
 
 
 _MAX_REPEATS = 4
@@ -136,8 +200,8 @@ _RECHECK_WORDS = ("р-н", "мкр-н", "мкрн", "мкр", "пр-т", "пр-�
 _RECHECK = re.compile(rf"(?<![^\s-])(?:{'|'.join(_RECHECK_WORDS)})(?![^\s-])")
 
 
-def _normalize_once(text: str) -> str:
-    """One pass of the rules over `text`."""
+def _normalize_once(text: str) -> tuple[list[str], bool]:
+    """One pass of the rules over `text`: the tokens, and whether _RECHECK matches their string."""
     # NFKC would turn «№» into «No».
     text = unicodedata.normalize("NFKC", text.replace("№", " "))
     # Each pattern runs only where it can match: most appeals have no «@», «#» or link.
@@ -152,16 +216,59 @@ def _normalize_once(text: str) -> str:
     if "#" in text:
         text = _HASHTAG.sub(_hashtag, text)
     text = _EMOJI.sub(" _emoji_ ", text)
-    if has_digit:
+    if has_digit and _AFTER_NUMBER_HINT.search(text):
         text = _AFTER_NUMBER.sub(_after_number, text)
     text = _ABBREVIATIONS.sub(_expand, text)
     text = text.lower().replace("ё", "е")
     text = " ".join(text.split())
     if has_digit:
-        text = _HOUSE.sub("_house_", text)
-        text = _FLAT.sub("_flat_", text)
-        text = _NUMBER.sub(" _num_ ", text)
-    if _LATIN.search(text):
-        text = _MIXED_WORD.sub(_fix_lookalikes, text)
-    text = _ELONGATION.sub(r"\1", text)
-    return " ".join(_TOKEN.findall(text))
+        # Both patterns start with a look-behind on a literal, which `in` finds faster.
+        if "дом " in text:
+            text = _HOUSE.sub("_house_", text)
+        if "квартира " in text:
+            text = _FLAT.sub("_flat_", text)
+    return _finish_words(text)
+
+
+def _finish_words(text: str) -> tuple[list[str], bool]:
+    """The tokens of `text` and whether _RECHECK matches their string, a word at a time.
+
+    From here on every rule stays inside a word: `text` has only single spaces (and
+    those _NUMBER adds), and no pattern below matches or looks across one. So the
+    result is the words' results joined, and each distinct word is worked out once.
+    """
+    cache = _WORD_CACHE
+    if len(cache) >= _WORD_CACHE_SIZE:
+        cache.clear()
+    words = text.split(" ")
+    parts = list(map(cache.get, words))
+    recheck = False
+    if None in parts:
+        for i, part in enumerate(parts):
+            if part is None:
+                word = words[i]
+                part = parts[i] = _finish_word(word)
+                # A result _RECHECK matches is never cached, so a cached one needs no check.
+                if _RECHECK.search(" ".join(part)):
+                    recheck = True
+                elif len(word) <= _WORD_CACHE_LENGTH:
+                    cache[word] = part
+    return list(chain.from_iterable(parts)), recheck
+
+
+# Word forms -> tokens (from _finish_word). Bounded in entries and word length, so that
+# random or hostile input cannot grow it without limit; cleared, not evicted, when full.
+_WORD_CACHE: dict[str, tuple[str, ...]] = {}
+_WORD_CACHE_SIZE = 200_000
+_WORD_CACHE_LENGTH = 64
+
+
+def _finish_word(word: str) -> tuple[str, ...]:
+    """Numbers, look-alike letters, elongations and tokens of one word (see _finish_words)."""
+    # Without a digit or a Latin letter next to a Cyrillic one the pattern cannot match.
+    if _DIGIT.search(word):
+        word = _NUMBER.sub(" _num_ ", word)
+    if _LATIN_CYRILLIC.search(word) or _CYRILLIC_LATIN.search(word):
+        word = _MIXED_WORD.sub(_fix_lookalikes, word)
+    word = _ELONGATION.sub(r"\1", word)
+    return tuple(_TOKEN.findall(word))

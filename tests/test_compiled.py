@@ -14,7 +14,7 @@ from sklearn.preprocessing import MaxAbsScaler
 
 from classifier import Model, build_pipeline
 from classifier import compiled as compiled_module
-from classifier.compiled import SMALL_CALL, CompiledScorer, compile_pipeline
+from classifier.compiled import CHUNK, CompiledScorer, compile_pipeline
 from classifier.labels import LABELS
 
 TOLERANCE = 1e-9
@@ -58,6 +58,19 @@ def test_equals_pipeline_one_text_at_a_time(fitted_model: Model, test_frame: pd.
     got = np.vstack([fitted_model.scorer.predict_proba([text]) for text in texts])
     expected = fitted_model.pipeline.predict_proba(texts)
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
+
+
+def test_a_texts_probabilities_do_not_depend_on_the_call(
+    fitted_model: Model, test_frame: pd.DataFrame
+) -> None:
+    # The same bits alone and in calls of any size (several chunks), so that a batch
+    # file and the service agree with single predictions.
+    texts = test_frame["text"].tolist()[: CHUNK + 20]
+    scorer = fitted_model.scorer
+    together = scorer.predict_proba(texts)
+    alone = np.vstack([scorer.predict_proba([text]) for text in texts])
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(scorer.predict_proba(texts[5:15]), alone[5:15])
 
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
@@ -187,6 +200,19 @@ def test_in_place_change_of_coefficients_is_scored(tiny_train: pd.DataFrame) -> 
     )
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_coefficients_in_either_memory_order(tiny_train: pd.DataFrame, order: str) -> None:
+    # scikit-learn leaves coef_ in Fortran order; the scorer reads either.
+    pipeline = _fit(build_pipeline(min_df=1), tiny_train)
+    clf = pipeline.named_steps["clf"]
+    clf.coef_ = np.asarray(clf.coef_, order=order)
+    scorer = compile_pipeline(pipeline)
+    texts = tiny_train["text"].tolist()[:30]
+    np.testing.assert_allclose(
+        scorer.predict_proba(texts), pipeline.predict_proba(texts), rtol=0, atol=TOLERANCE
+    )
+
+
 def test_scorer_is_not_pickled(fitted_model: Model) -> None:
     assert fitted_model.scorer is not None
     state = pickle.dumps(fitted_model)
@@ -199,11 +225,9 @@ def test_scorer_is_not_pickled(fitted_model: Model) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("n", "scored"), [(1, True), (SMALL_CALL, True), (SMALL_CALL + 1, False)], ids=str
-)
-def test_small_calls_use_the_scorer(
-    fitted_model: Model, test_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, n, scored
+@pytest.mark.parametrize("n", [1, 64, 65, CHUNK + 1], ids=str)
+def test_calls_of_any_size_use_the_scorer(
+    fitted_model: Model, test_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, n: int
 ) -> None:
     calls: list[int] = []
     original = CompiledScorer.predict_proba
@@ -215,7 +239,56 @@ def test_small_calls_use_the_scorer(
     monkeypatch.setattr(CompiledScorer, "predict_proba", counting)
     texts = test_frame["text"].tolist()[:n]
     got = fitted_model.predict_proba(texts)
-    assert calls == ([n] if scored else [])
+    assert calls == [n]
     order = [fitted_model.labels.index(name) for name in LABELS]
     expected = fitted_model.pipeline.predict_proba(texts)[:, order]
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
+
+
+def test_embedding_rows_are_the_bits_of_vector(
+    fitted_model: Model, test_frame: pd.DataFrame
+) -> None:
+    from classifier.compiled import _Batch, _EmbeddingChannel
+    from classifier.normalize import normalize_text
+
+    scorer = fitted_model.scorer
+    (index,) = [i for i, c in enumerate(scorer.channels) if isinstance(c, _EmbeddingChannel)]
+    channel = scorer.channels[index]
+    texts = [normalize_text(t) for t in test_frame["text"].tolist()[:300]]
+    texts += [normalize_text(t) for t in ADVERSARIAL.values()]
+    words = [text.split() for text in texts]
+    lookup = scorer.table.lookup([w for text in words for w in text])
+    row_of = np.repeat(np.arange(len(texts)), [len(w) for w in words])
+    rows, vectors = channel.rows(_Batch(words, row_of, lookup.ids), lookup.columns[index])
+    expected = np.vstack([channel.features.vector(text) for text in texts])
+    assert not expected[np.setdiff1d(np.arange(len(texts)), rows)].any()
+    np.testing.assert_array_equal(vectors, expected[rows])
+
+
+def _override_lemma(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A lemma of two tokens: the word channel then reads such texts whole.
+    from classifier import morph
+
+    monkeypatch.setitem(morph.LEMMA_OVERRIDES, "яма", "яма дорога")
+
+
+@pytest.mark.parametrize(
+    "setup",
+    ["lemma of two tokens", "lemma step normalizes again", "word trigrams"],
+)
+def test_word_channels_the_table_cannot_serve(
+    tiny_train: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, setup: str
+) -> None:
+    params = {"word_ngrams": (1, 3)} if setup == "word trigrams" else {}
+    pipeline = build_pipeline(min_df=1, embeddings=0.0, **params)
+    if setup == "lemma of two tokens":
+        _override_lemma(monkeypatch)
+    if setup == "lemma step normalizes again":
+        pipeline.set_params(features__words__lemmas__normalize=True)
+    _fit(pipeline, tiny_train)
+    scorer = compile_pipeline(pipeline)
+    assert scorer is not None
+    texts = ["яма на дороге, яма во дворе", *tiny_train["text"].tolist()[:40]]
+    np.testing.assert_allclose(
+        scorer.predict_proba(texts), pipeline.predict_proba(texts), rtol=0, atol=TOLERANCE
+    )

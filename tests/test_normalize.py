@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import csv
+import hashlib
+import re
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.normalize import normalize_text
+from classifier import normalize
+from classifier.normalize import normalize_text, normalize_words
+from tests.adversarial_texts import adversarial_texts
+from tests.normalize_reference import reference_normalize_text
 
 CASES = [
     ("Ёлки-палки, ЁЖ", "елки-палки еж"),
@@ -75,3 +84,114 @@ PIECES = st.one_of(
 def test_normalize_is_idempotent_on_any_text(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+# The shipped normalization against a frozen copy of it (tests/normalize_reference.py)
+# on every text the project has and on generated hard cases: the model file is
+# byte-reproducible, so a speed-up must not change a single output.
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = {
+    "data/train.csv": "text",
+    "data/test.csv": "text",
+    "data/sample_appeals.csv": "text",
+    "tests/data/urgency.csv": "text",
+    "tests/data/urgency_holdout.csv": "text",
+    "tests/data/pii.txt": None,
+}
+# sha256 of the frozen function's outputs on adversarial_texts(), one per line: pins
+# both the reference and the generated cases.
+ADVERSARIAL_DIGEST = "1c9d53fb34793d8b91b5141764fdebf37478b00c10e9886065e41b5251fa67fd"
+
+
+def _corpus(name: str) -> list[str]:
+    path = ROOT / name
+    column = CORPORA[name]
+    if column is None:
+        return path.read_text(encoding="utf-8").splitlines()
+    with path.open(encoding="utf-8", newline="") as f:
+        return [row[column] for row in csv.DictReader(f)]
+
+
+def _mismatches(texts: list[str]) -> list[tuple[str, str, str]]:
+    return [
+        (text[:120], expected[:120], got[:120])
+        for text in texts
+        if (got := normalize_text(text)) != (expected := reference_normalize_text(text))
+    ]
+
+
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_normalize_equals_reference_on_corpus(name: str) -> None:
+    texts = _corpus(name)
+    assert texts
+    assert _mismatches(texts)[:5] == []
+
+
+def test_normalize_equals_reference_on_adversarial_texts() -> None:
+    texts = adversarial_texts()
+    expected = "\n".join(reference_normalize_text(text) for text in texts)
+    assert hashlib.sha256(expected.encode()).hexdigest() == ADVERSARIAL_DIGEST
+    assert _mismatches(texts)[:5] == []
+
+
+def test_normalize_equals_reference_with_a_cold_or_full_word_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = adversarial_texts(500, seed=7) + _corpus("data/test.csv")[:300]
+    normalize._WORD_CACHE.clear()
+    cold = [normalize_text(text) for text in texts]
+    assert cold == [normalize_text(text) for text in texts]  # warm
+    monkeypatch.setattr(normalize, "_WORD_CACHE_SIZE", 10)  # cleared on every text
+    assert cold == [normalize_text(text) for text in texts]
+    assert cold == [reference_normalize_text(text) for text in texts]
+
+
+def test_word_cache_skips_long_words() -> None:
+    word = "а" * (normalize._WORD_CACHE_LENGTH + 1)
+    assert normalize_text(f"{word} б") == "а б"
+    assert word not in normalize._WORD_CACHE
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_normalize_equals_reference_on_any_text(text: str) -> None:
+    assert normalize_text(text) == reference_normalize_text(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=40))
+def test_normalize_equals_reference_on_any_unicode(text: str) -> None:
+    assert normalize_text(text) == reference_normalize_text(text)
+
+
+def test_first_letter_look_ahead_admits_every_case_variant() -> None:
+    # The abbreviation pattern starts with a look-ahead on the rules' first letters,
+    # under the same re.IGNORECASE: it must admit every character a first letter does
+    # («Д», and «ᲁ», which Python's re also counts as a case of «д»).
+    firsts = "".join(dict.fromkeys(pattern[0] for pattern, _ in normalize._ABBREVIATION_RULES))
+    letters = re.compile("|".join(map(re.escape, firsts)), re.I)
+    look_ahead = re.compile(f"[{firsts}]", re.I)
+    misses = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if letters.match(chr(code)) and not look_ahead.match(chr(code))
+    ]
+    assert misses == []
+
+
+def test_url_hint_class_admits_every_case_variant() -> None:
+    letters = re.compile("h|w|\\.", re.I)
+    misses = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if letters.match(chr(code)) and chr(code) not in "hHwW."
+    ]
+    assert misses == []
+
+
+@pytest.mark.parametrize("name", [*CORPORA, "adversarial"])
+def test_normalize_words_are_the_split_text(name: str) -> None:
+    texts = adversarial_texts() if name == "adversarial" else _corpus(name)
+    assert [t for t in texts if normalize_words(t) != normalize_text(t).split()][:5] == []
+    with pytest.raises(TypeError, match="must be str"):
+        normalize_words(b"bytes")  # type: ignore[arg-type]
