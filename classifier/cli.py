@@ -46,9 +46,15 @@ LabelsMap = Annotated[
 ]
 
 
+def _lang(value: str) -> str:
+    if value not in ("ru", "en"):
+        raise typer.BadParameter("use ru or en")
+    return value
+
+
 LangOption = Annotated[
     str,
-    typer.Option("--lang", help="Language of the report: ru (default) or en."),
+    typer.Option("--lang", callback=_lang, help="Language: ru (default) or en."),
 ]
 
 
@@ -262,15 +268,12 @@ def report(
     """Distribution of appeals by category against the published split, corrected for errors."""
     from classifier.api import load
     from classifier.file_report import read_appeals, report_file
-    from classifier.i18n import appeals, check_lang
+    from classifier.i18n import appeals
     from classifier.quantify import METHODS
 
     with user_errors():
         if method not in METHODS:
             raise typer.BadParameter(f"use one of {', '.join(METHODS)}", param_hint="--method")
-        if lang not in ("ru", "en"):
-            raise typer.BadParameter("use ru or en", param_hint="--lang")
-        check_lang(lang)
         check_folder(out)
         rows = read_appeals(
             data, text_col=text_col, id_col=id_col, date_col=date_col, sheet=sheet, on_note=say
@@ -319,8 +322,6 @@ def card(model: ModelOption = None, lang: LangOption = "ru") -> None:
     from classifier.modelcard import render_model_card
 
     with user_errors():
-        if lang not in ("ru", "en"):
-            raise typer.BadParameter("use ru or en", param_hint="--lang")
         typer.echo(render_model_card(load(model).metadata, lang=lang))
 
 

@@ -18,6 +18,7 @@ Files live in the job's folder (`classifier.service.jobs`) until it expires.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import logging
@@ -147,6 +148,12 @@ PHRASES = {
 }
 
 
+@functools.cache
+def _static(name: str) -> bytes:
+    """A file of `static/`, read once per process: it does not change while the service runs."""
+    return resources.files("classifier.service").joinpath(f"static/{name}").read_bytes()
+
+
 def page_lang(value: str | None) -> str:
     """The page's language from ``?lang=``: Russian unless English is asked for."""
     return value if value in LANGS else DEFAULT_LANG
@@ -158,8 +165,7 @@ def render_page(lang: str, *, max_body_bytes: int, ttl: float) -> str:
     limit = f"{max_body_bytes / 2**20:.1f}".rstrip("0").rstrip(".")
     words["limit"] = f"{limit.replace('.', ',') if lang == 'ru' else limit} {words['mb']}"
     words["keep"] = words["keep"].format(ttl=f"{round(ttl / 60)} {words['minutes']}")
-    template = resources.files("classifier.service").joinpath("static/page.html")
-    page = template.read_text(encoding="utf-8")
+    page = _static("page.html").decode("utf-8")
     for key, value in words.items():
         page = page.replace("{{" + key + "}}", html.escape(value))
     other = "en" if lang == "ru" else "ru"
@@ -187,8 +193,7 @@ def add_page(
     async def static(name: str) -> Response:
         if name not in STATIC:
             raise HTTPException(status_code=404, detail="not found")
-        body = resources.files("classifier.service").joinpath(f"static/{name}").read_bytes()
-        return Response(body, media_type=STATIC[name])
+        return Response(_static(name), media_type=STATIC[name])
 
     @app.post("/v1/jobs", tags=["page"], status_code=202)
     async def create_job(
