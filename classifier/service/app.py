@@ -15,6 +15,7 @@ they never contain an appeal text (personal data).
 # run time, and the request models are built per app, inside `create_app`.
 import asyncio
 import functools
+import gc
 import os
 import secrets
 import time
@@ -174,6 +175,7 @@ def create_app(
         # Before the first request: uvicorn opens its socket only once start-up is done,
         # so /health answers when the fast path is built and the caches are primed.
         warm = loaded.warm()
+        frozen = freeze_heap()
         batcher = Batcher(loaded)
         batcher.start()
         app.state.model = loaded
@@ -190,6 +192,7 @@ def create_app(
             "compiled": warm.compiled,
             "warm_words": warm.words,
             "warm_s": round(warm.seconds, 3),
+            "frozen_objects": frozen,
             **limits,
         }
         log.info("model loaded", extra={"fields": fields})
@@ -366,6 +369,21 @@ def create_app(
     app.add_middleware(TokenCheck, token=token)
     app.add_middleware(AccessLog, paths=frozenset(route.path for route in app.routes))
     return app
+
+
+def freeze_heap() -> int:
+    """Move every object alive now out of the garbage collector's reach; return how many.
+
+    The model, the analyzer's dictionaries and the primed caches are some 140,000
+    container objects that live as long as the process. Left to the collector, each
+    full collection walks them all: 0.05-0.1 s with the shipped model, several times a
+    minute under load, while every request in flight waits (most of the service's p99
+    was that). Frozen, they are never scanned; objects made later (requests, new
+    words) are collected as before.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def _unparsable_body(exc: StarletteHTTPException) -> str | None:
