@@ -247,6 +247,48 @@ def test_model_loaded_once_at_start_up(
     assert loads == [tmp_path / "m.joblib"]
 
 
+def test_api_requests_run_no_thread_hop(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plain-function endpoint or dependency sends each request through a worker
+    # thread, whose GIL hand-offs cost the service about a third of its throughput.
+    import anyio.to_thread
+
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counting(func, *args, **kwargs):
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    for path, body in [("/v1/classify", {"texts": ["Яма на дороге"]}), ("/v1/model", None)]:
+        if body is None:
+            response = httpx.get(f"{url}{path}", headers=AUTH)
+        else:
+            response = httpx.post(f"{url}{path}", json=body, headers=AUTH)
+        assert response.status_code == 200, path
+    assert httpx.post(f"{url}/v1/classify", json={"texts": ["a"]}).status_code == 401
+    assert hops == []
+
+
+def test_start_up_freezes_the_warm_heap(
+    fitted_model: Model, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gc
+
+    caplog.set_level(logging.INFO, logger="classifier.service")
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    model = Model(pipeline=fitted_model.pipeline, metadata={})
+    with running(create_app(model=model, page=False)):
+        frozen = gc.get_freeze_count()
+        # The model's own objects are among those the collector no longer walks.
+        tracked = {id(o) for o in gc.get_objects()}
+        assert id(model.pipeline.steps) not in tracked
+    loaded = [r for r in caplog.records if r.getMessage() == "model loaded"]
+    # Frozen objects freed since (by reference counting) leave the count.
+    assert loaded[-1].fields["frozen_objects"] >= frozen > 1000
+
+
 def test_appeals_serve_command(model_file: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -215,8 +215,9 @@ def create_app(
     bearer = HTTPBearer(auto_error=False, description=f"The token in ${TOKEN_ENV}, when set.")
 
     # A second check behind TokenCheck (which answers first, before the body is read);
-    # as a dependency it also puts the bearer scheme into the OpenAPI docs.
-    def check_token(
+    # as a dependency it also puts the bearer scheme into the OpenAPI docs. Async, so
+    # FastAPI calls it inline: a plain function would cost each request a thread hop.
+    async def check_token(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
         if token is None:
