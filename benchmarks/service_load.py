@@ -5,7 +5,9 @@ Starts `appeals serve` (the shipped model, or --model; --workers N) on a free po
 warm-up requests of ours, runs wrk (the OS package: apt-get install wrk) headless:
 
   single text      single-text requests on --connections connections;
-  batch of 100     requests of 100 texts on --batch-connections connections;
+  batch of 100     requests of 100 texts, once per --batch-connections count (2 and 4:
+                   with 2 a client waits for each answer, so the server idles between
+                   them; 4 keeps it busy, which is its throughput);
   single + large   single-text requests as above while a second wrk keeps two
                    connections busy with in-limit ~1.2 MB requests of 1,000 texts.
 
@@ -130,7 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="HTTP API under wrk load on loopback")
     parser.add_argument("--seconds", type=int, default=10, help="run time of each scenario")
     parser.add_argument("--connections", type=int, default=16, help="single-text connections")
-    parser.add_argument("--batch-connections", type=int, default=2)
+    parser.add_argument(
+        "--batch-connections", type=int, nargs="+", default=[2, 4], help="one run per count"
+    )
     parser.add_argument("--workers", type=int, default=1, help="appeals serve --workers")
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--log-level", default="info", help="the server's; info logs each request")
@@ -193,7 +197,7 @@ def main() -> None:
 
         rows: list[tuple[str, int, int, WrkResult]] = []
         runs = [("single text, cold start", single, args.connections, 1)]
-        runs.append(("batch of 100", batch, args.batch_connections, 100))
+        runs += [("batch of 100", batch, n, 100) for n in args.batch_connections]
         for name, script, connections, per_request in runs:
             out = start_wrk(args.wrk, base, script, connections, args.seconds).communicate()[0]
             rows.append((name, connections, per_request, parse_wrk(out)))
@@ -232,17 +236,18 @@ def main() -> None:
             f"| {r.requests_s:.0f} | {r.requests_s * per_request:.0f} "
             f"| {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.1f} |"
         )
-    single_run, batch_run = rows[0][3], rows[1][3]
+    single_run = rows[0][3]
+    batch_rates = [r.requests_s * 100 for name, _, _, r in rows if name == "batch of 100"]
     met = single_run.requests_s >= 1000 and single_run.p99_ms <= 50
     met = met and single_run.non_2xx == 0 and single_run.errors == 0
     print(
         f"\ntarget >= 1,000 single-text requests/s at p99 <= 50 ms, no non-2xx: "
         f"{'met' if met else 'NOT met'}"
     )
-    rate = batch_run.requests_s * 100
+    rate = max(batch_rates)
     print(
-        f"target >= 8,000 texts/s in batches of 100: {'met' if rate >= 8000 else 'NOT met'} "
-        f"({rate:.0f})"
+        f"target >= 8,000 texts/s in batches of 100 (the best connection count): "
+        f"{'met' if rate >= 8000 else 'NOT met'} ({rate:.0f})"
     )
 
 
