@@ -100,6 +100,13 @@ def _by_first_letter(rules: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
 
 
 _ABBREVIATIONS = _by_first_letter(_ABBREVIATION_RULES)
+# The same rules tried at word starts only, which spares the engine every other
+# position (half the pass's time). It differs from _ABBREVIATIONS only where a match
+# inside a word, which _ABBREVIATIONS consumes and _expand gives back unchanged, holds
+# the start of a word at which a rule matches: that takes a rule with a non-word
+# character inside it (only «пр-т. к.», «пр-т. е.», «и т. д.», «и т. п.» can) after a letter.
+_ABBREVIATIONS_AT_WORD_START = re.compile(r"(?<!\w)" + _ABBREVIATIONS.pattern, re.I)
+_HIDDEN_WORD_START = re.compile(r"(?<=\w)(?:пр-т\.\s?[ке]\.|и т\.\s?[дп])", re.I)
 _RULES = tuple(
     (re.compile(pattern, re.I), replacement) for pattern, replacement in _ABBREVIATION_RULES
 )
@@ -218,7 +225,11 @@ def _normalize_once(text: str) -> tuple[list[str], bool]:
     text = _EMOJI.sub(" _emoji_ ", text)
     if has_digit and _AFTER_NUMBER_HINT.search(text):
         text = _AFTER_NUMBER.sub(_after_number, text)
-    text = _ABBREVIATIONS.sub(_expand, text)
+    # Every such case has «т.»: `in` rules out the rest of texts faster than a search.
+    if ("т." in text or "Т." in text) and _HIDDEN_WORD_START.search(text):
+        text = _ABBREVIATIONS.sub(_expand, text)
+    else:
+        text = _ABBREVIATIONS_AT_WORD_START.sub(_expand, text)
     text = text.lower().replace("ё", "е")
     text = " ".join(text.split())
     if has_digit:

@@ -69,7 +69,7 @@ def test_normalize_rejects_non_string() -> None:
 ABBREVIATIONS = [
     "пр-т", "пр-кт", "просп.", "р-н", "мкр-н", "мкр.", "мкрн", "ул.", "ул", "пер.", "пос.",
     "п.", "пгт", "обл.", "тел.", "тел", "руб.", "руб", "₽", "г.", "д.", "д", "кв.", "кв",
-    "т.к.", "т.е.", "и т.д.", "р.", "№",
+    "т.к.", "т.е.", "и т.д.", "и т.п.", "р.", "№",
 ]  # fmt: skip
 PIECES = st.one_of(
     st.sampled_from(ABBREVIATIONS),
@@ -161,6 +161,27 @@ def test_normalize_equals_reference_on_any_text(text: str) -> None:
 @settings(max_examples=1000, deadline=None)
 @given(st.text(max_size=40))
 def test_normalize_equals_reference_on_any_unicode(text: str) -> None:
+    assert normalize_text(text) == reference_normalize_text(text)
+
+
+# Texts on which the word-start pattern alone would differ from the full one: a match
+# inside a word hides the start of a word where another rule matches.
+HIDDEN_WORD_STARTS = [
+    "xпр-т. к. дому",
+    "Мойпр-Т.Е. тут",
+    "всеи т. д. 5 лет",
+    "xи т. п. Москва",
+    "всеи т. пос. Лесной",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_WORD_STARTS)
+def test_hidden_word_starts_take_the_full_pattern(text: str) -> None:
+    from classifier import normalize
+
+    at_word_start = normalize._ABBREVIATIONS_AT_WORD_START.sub(normalize._expand, text)
+    assert at_word_start != normalize._ABBREVIATIONS.sub(normalize._expand, text)
+    assert normalize._HIDDEN_WORD_START.search(text)
     assert normalize_text(text) == reference_normalize_text(text)
 
 
