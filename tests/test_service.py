@@ -285,6 +285,7 @@ def test_start_up_freezes_the_warm_heap(
         # The model's own objects are among those the collector no longer walks.
         tracked = {id(o) for o in gc.get_objects()}
         assert id(model.pipeline.steps) not in tracked
+    assert gc.get_freeze_count() == 0  # unfrozen when the app stops
     loaded = [r for r in caplog.records if r.getMessage() == "model loaded"]
     # Frozen objects freed since (by reference counting) leave the count.
     assert loaded[-1].fields["frozen_objects"] >= frozen > 1000

@@ -206,6 +206,9 @@ def create_app(
             await batcher.stop()
             if store is not None:
                 store.close()
+            # What the app froze is collectable again once it stops (an app embedded in
+            # a longer-lived process, or the tests' many apps).
+            gc.unfreeze()
 
     app = FastAPI(
         title="appeals-classifier",
