@@ -380,8 +380,9 @@ class CompactJSONResponse(JSONResponse):
     """A JSONResponse serialized by pydantic-core: the same JSON values, ~6x faster than `json`.
 
     For 100 predictions that is 0.07 ms instead of 0.46 ms, on the event loop's thread,
-    which every request shares. Floats are written in their shortest round-trip form,
-    as `json` does, save the exponent's spelling (``6e-5`` for ``6e-05``).
+    which every request shares. Each float is written with the shortest digits that
+    read back as the same float, as `json` does, only spelled differently at times
+    (``0.00006043767466149086`` for ``6.043767466149086e-05``, ``2.5e-7`` for ``2.5e-07``).
     """
 
     def render(self, content: object) -> bytes:
